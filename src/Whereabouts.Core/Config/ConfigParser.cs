@@ -1,0 +1,65 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using LanguageExt;
+using LanguageExt.Common;
+using Whereabouts.Core.Addresses;
+using Whereabouts.Core.Cni;
+using Whereabouts.Core.Engine;
+
+namespace Whereabouts.Core.Config;
+
+/// <summary>Parses the network configuration from stdin and the IPAM object inside it.</summary>
+public static class ConfigParser
+{
+    public static Fin<NetworkConfig> ParseNetwork(string stdin)
+    {
+        JsonObject root;
+        try
+        {
+            if (JsonNode.Parse(stdin) is not JsonObject o) return Error.New(Errors.DecodeFailureCode, "network configuration on stdin is not a JSON object");
+            root = o;
+        }
+        catch (JsonException e)
+        {
+            return Error.New(Errors.DecodeFailureCode, $"network configuration on stdin is not valid JSON: {e.Message}");
+        }
+        return from version in CniVersion.Parse(StringAt(root, "cniVersion") ?? "")
+               from ipam in root["ipam"] is JsonObject i ? Fin<JsonObject>.Succ(i) : Errors.InvalidConfig("the network configuration has no \"ipam\" object")
+               from ips in RuntimeIps(root)
+               select new NetworkConfig(version, StringAt(root, "name") ?? "", ipam, ips,
+                   root["prevResult"] is JsonObject prev ? prev : Option<JsonObject>.None,
+                   ValidAttachments(root));
+    }
+
+    /// <summary>Deserialises an IPAM object (already merged with the flat file) and validates it.</summary>
+    public static Fin<IpamSettings> ParseIpam(JsonObject ipam)
+    {
+        IpamDto? dto;
+        try
+        {
+            dto = ipam.Deserialize(ConfigJson.Default.IpamDto);
+        }
+        catch (JsonException e)
+        {
+            return Errors.InvalidConfig($"invalid IPAM configuration: {e.Message}");
+        }
+        return dto is null ? Errors.InvalidConfig("invalid IPAM configuration: it is null") : IpamValidation.Validate(dto);
+    }
+
+    /// <summary>runtimeConfig.ips (the "ips" capability): addresses, optionally with a prefix that is ignored.</summary>
+    static Fin<Seq<Address>> RuntimeIps(JsonObject root) =>
+        (root["runtimeConfig"]?["ips"] as JsonArray ?? [])
+            .Select(n => n is JsonValue v && v.TryGetValue<string>(out var s) ? s : "")
+            .ToSeq()
+            .Sequence(s => AddressParser.Parse(s.Split('/')[0]).Match(Succ: a => Fin<Address>.Succ(a), Fail: e => Errors.InvalidConfig($"runtimeConfig.ips: {e.Message}")));
+
+    /// <summary>cni.dev/valid-attachments, which the runtime passes with GC.</summary>
+    static Seq<Attachment> ValidAttachments(JsonObject root) =>
+        (root["cni.dev/valid-attachments"] as JsonArray ?? [])
+            .OfType<JsonObject>()
+            .Select(a => new Attachment(StringAt(a, "containerID") ?? "", StringAt(a, "ifname") ?? ""))
+            .ToSeq().Strict();
+
+    static string? StringAt(JsonObject o, string key) =>
+        o[key] is JsonValue v && v.TryGetValue<string>(out var s) ? s : null;
+}

@@ -1,0 +1,110 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using LanguageExt;
+using Whereabouts.Core.Addresses;
+using Whereabouts.Core.Ranges;
+
+namespace Whereabouts.Core.Config;
+
+/// <summary>
+/// Turns the wire DTO into <see cref="IpamSettings"/>, reporting every problem at once, each naming its key
+/// and the fix. Where upstream silently ignores a bad value, we refuse it.
+/// </summary>
+public static partial class IpamValidation
+{
+    public const string DefaultFileStoreDir = "/var/lib/cni/whereabouts";
+
+    public static Fin<IpamSettings> Validate(IpamDto dto)
+    {
+        var p = new Problems();
+        if (dto.Type is not null && dto.Type != "whereabouts") p.Add("type", $"is \"{dto.Type}\"; this plugin is \"whereabouts\"");
+        var ranges = Ranges(p, dto);
+        var gateway = p.TakeOptional("gateway", dto.Gateway, AddressParser.Parse);
+        var routes = (dto.Routes ?? []).Select((r, i) => Route(p, $"routes[{i}].", r)).Somes().ToSeq().Strict();
+        var addresses = (dto.Addresses ?? []).Select((a, i) => Static(p, $"addresses[{i}].", a)).Somes().ToSeq().Strict();
+        var networkName = dto.NetworkName ?? "";
+        if (networkName.Length > 0 && !ObjectName().IsMatch(networkName))
+            p.Add("network_name", $"\"{networkName}\" cannot prefix Kubernetes object names: use lowercase letters, digits, '-' and '.', starting and ending with a letter or digit");
+        var slice = p.TakeOptional("node_slice_size", dto.NodeSliceSize, SliceSize);
+        var datastore = Datastore(p, dto);
+        var level = LogLevelOf(p, dto.LogLevel);
+        if (p.Any) return p.ToError();
+        return new IpamSettings(ranges, gateway, routes, DnsOf(dto.Dns), addresses, networkName,
+            dto.EnableOverlappingRanges ?? true, slice, datastore.IfNone(new DatastoreSettings.File(DefaultFileStoreDir)),
+            dto.LogFile ?? "", level);
+    }
+
+    /// <summary>The top-level range comes first, then ipRanges: one address per entry.</summary>
+    static Seq<RangeSpec> Ranges(Problems p, IpamDto dto)
+    {
+        var top = string.IsNullOrWhiteSpace(dto.Range)
+            ? Option<RangeSpec>.None
+            : RangeParser.Parse(p, "", dto.Range, dto.RangeStart, dto.RangeEnd, dto.Exclude);
+        var listed = (dto.IpRanges ?? []).Select((r, i) => RangeParser.Parse(p, $"ipRanges[{i}].", r.Range, r.RangeStart, r.RangeEnd, r.Exclude));
+        var ranges = top.ToSeq() + listed.Somes().ToSeq().Strict();
+        if (ranges.IsEmpty && !p.Any) p.Add("range", "no range is configured: set \"range\" (e.g. 192.168.2.0/24) or \"ipRanges\"");
+        for (var i = 0; i < ranges.Count; i++)
+            for (var j = 0; j < i; j++)
+                if (ranges[i].Network.Overlaps(ranges[j].Network))
+                    p.Add("ipRanges", $"{ranges[i].Network} overlaps {ranges[j].Network}; each entry gives the interface one address, so entries must not overlap");
+        return ranges;
+    }
+
+    static Option<Route> Route(Problems p, string at, RouteDto r) =>
+        from dst in p.Take($"{at}dst", CidrParser.Parse(r.Dst))
+        select new Route(dst.Normalised, p.TakeOptional($"{at}gw", r.Gw, AddressParser.Parse));
+
+    static Option<StaticAddress> Static(Problems p, string at, StaticAddressDto a) =>
+        from cidr in p.Take($"{at}address", CidrParser.Parse(a.Address))
+        select new StaticAddress(cidr, p.TakeOptional($"{at}gateway", a.Gateway, AddressParser.Parse));
+
+    static Dns DnsOf(DnsDto? d) => d is null ? Dns.None : new Dns(
+        (d.Nameservers ?? []).ToSeq().Strict(), d.Domain ?? "", (d.Search ?? []).ToSeq().Strict(), (d.Options ?? []).ToSeq().Strict());
+
+    /// <summary>"/24" or "24", as upstream accepts.</summary>
+    static Fin<int> SliceSize(string text)
+    {
+        var t = text.TrimStart('/');
+        return int.TryParse(t, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n is > 0 and <= 128
+            ? n
+            : Errors.InvalidConfig($"\"{text}\" is not a prefix length; write it as \"/24\" or \"24\"");
+    }
+
+    static Option<DatastoreSettings> Datastore(Problems p, IpamDto dto)
+    {
+        switch (dto.Datastore ?? "kubernetes")
+        {
+            case "kubernetes":
+                if (string.IsNullOrWhiteSpace(dto.Kubernetes?.Kubeconfig))
+                {
+                    p.Add("kubernetes.kubeconfig", "is required for the kubernetes datastore: set it inline or in the flat file whereabouts.conf");
+                    return Option<DatastoreSettings>.None;
+                }
+                return new DatastoreSettings.Kubernetes(dto.Kubernetes.Kubeconfig);
+            case "etcd":
+                var endpoints = (dto.EtcdHost ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToSeq().Strict();
+                if (endpoints.IsEmpty) { p.Add("etcd_host", "is required for the etcd datastore, e.g. \"127.0.0.1:2379\""); return Option<DatastoreSettings>.None; }
+                return new DatastoreSettings.Etcd(endpoints, dto.EtcdUsername ?? "", dto.EtcdPassword ?? "",
+                    dto.EtcdKeyFile ?? "", dto.EtcdCertFile ?? "", dto.EtcdCaCertFile ?? "");
+            case "file":
+                return new DatastoreSettings.File(string.IsNullOrWhiteSpace(dto.File?.Dir) ? DefaultFileStoreDir : dto.File.Dir);
+            default:
+                p.Add("datastore", $"\"{dto.Datastore}\" is not a datastore; use \"kubernetes\", \"etcd\" or \"file\"");
+                return Option<DatastoreSettings>.None;
+        }
+    }
+
+    static LogLevel LogLevelOf(Problems p, string? level)
+    {
+        switch ((level ?? "error").ToLowerInvariant())
+        {
+            case "" or "error" or "panic": return LogLevel.Error;
+            case "verbose": return LogLevel.Verbose;
+            case "debug": return LogLevel.Debug;
+            default: p.Add("log_level", $"\"{level}\" is not a level; use \"error\", \"verbose\" or \"debug\""); return LogLevel.Error;
+        }
+    }
+
+    [GeneratedRegex("^[a-z0-9]([-a-z0-9.]{0,200}[a-z0-9])?$")]
+    private static partial Regex ObjectName();
+}

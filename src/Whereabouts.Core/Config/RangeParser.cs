@@ -1,0 +1,31 @@
+using LanguageExt;
+using Whereabouts.Core.Addresses;
+using Whereabouts.Core.Ranges;
+
+namespace Whereabouts.Core.Config;
+
+/// <summary>
+/// One range entry: "range" is a CIDR (host bits ignored) or "start-end/prefix", where start becomes the
+/// range start and end/prefix both the CIDR and the range end (upstream's form). An explicit range_start or
+/// range_end wins over the dash form.
+/// </summary>
+static class RangeParser
+{
+    public static Option<RangeSpec> Parse(Problems problems, string at, string? range, string? start, string? end, List<string>? exclude)
+    {
+        if (string.IsNullOrWhiteSpace(range)) { problems.Add($"{at}range", "is required: give a CIDR such as 192.168.2.0/24"); return Option<RangeSpec>.None; }
+        var dash = range.IndexOf('-');
+        var cidrText = dash < 0 ? range : range[(dash + 1)..];
+        var cidr = problems.Take($"{at}range", CidrParser.Parse(cidrText));
+        var dashStart = dash < 0 ? Option<Address>.None : problems.Take($"{at}range", AddressParser.Parse(range[..dash]));
+        var startAddress = problems.TakeOptional($"{at}range_start", start, AddressParser.Parse) || dashStart;
+        var endAddress = problems.TakeOptional($"{at}range_end", end, AddressParser.Parse) || (dash < 0 ? Option<Address>.None : cidr.Map(c => c.Address));
+        var excludes = (exclude ?? []).Select((x, i) => problems.Take($"{at}exclude[{i}]", ParseExclude(x))).Somes().ToSeq().Strict();
+        return cidr.Map(c => new RangeSpec(c, startAddress, endAddress, excludes))
+            .Bind(spec => problems.Take($"{at}range", Allocatable.Of(spec)).Map(_ => spec));
+    }
+
+    /// <summary>A CIDR, or a bare address meaning just itself.</summary>
+    static Fin<Cidr> ParseExclude(string text) =>
+        text.Contains('/') ? CidrParser.Parse(text) : AddressParser.Parse(text).Map(a => new Cidr(a, a.Family.Bits()));
+}

@@ -1,0 +1,68 @@
+using LanguageExt;
+using Whereabouts.Core.Addresses;
+using Whereabouts.Core.Pools;
+using Whereabouts.Core.Ranges;
+
+namespace Whereabouts.Core.Engine;
+
+/// <summary>
+/// ADD as a pure decision over loaded pools:
+///   lease(range) = held(owner) ?? requested ∩ range ?? lowest free offset in allocatable(range)
+/// skipping addresses whose overlapping-range reservation belongs to another pod. The plan creates the new
+/// reservations first, then writes each changed pool once, guarded by the version it was read at.
+/// </summary>
+public static class Allocator
+{
+    public static Fin<Plan> Decide(AddRequest request, Seq<PoolSnapshot> pools, KnownReservations known) =>
+        from allocatables in request.Scope.Ranges.Sequence(Allocatable.Of)
+        from draft in request.Scope.Ranges.Zip(allocatables).Fold(
+            Fin<Draft>.Succ(Draft.Start(pools, request.Scope.NetworkName)),
+            (acc, r) => acc.Bind(d => LeaseOne(request, known, d, r.Item1, r.Item2)))
+        from _ in UnplacedRequests(request)
+        select draft.ToPlan(request.Owner);
+
+    static Fin<Draft> LeaseOne(AddRequest req, KnownReservations known, Draft draft, RangeSpec range, IntervalSet allocatable)
+    {
+        var key = draft.KeyFor(range);
+        var pool = draft.StateOf(key);
+        var held = pool.HeldBy(req.Owner);
+        if (held is not null) return draft.Keep(key, range, held, req.Owner);
+        var requested = req.Requested.Find(a => range.Network.Contains(a));
+        return requested.Match(
+            a => TakeRequested(req, known, draft, key, range, allocatable, a),
+            () => TakeLowest(req, known, draft, key, range, allocatable));
+    }
+
+    static Fin<Draft> TakeRequested(AddRequest req, KnownReservations known, Draft draft, PoolKey key, RangeSpec range, IntervalSet allocatable, Address a)
+    {
+        var offset = range.Network.OffsetOf(a).IfNone(UInt128.Zero);
+        if (!allocatable.Contains(offset)) return Errors.RequestedOutsideRanges(a.ToString());
+        var holder = draft.StateOf(key).At(offset);
+        if (holder is not null) return Errors.AddressTaken(a.ToString(), holder.Owner.ToString());
+        var reservation = ReservationKey.For(a, req.Scope.NetworkName);
+        if (req.Scope.OverlappingRanges && known.IsHeldByOther(reservation, req.Owner))
+            return Errors.AddressTaken(a.ToString(), known.OwnerOf(reservation).Map(o => o.ToString()).IfNone("another pod"));
+        return draft.Take(key, range, new Allocation(offset, req.Owner), NeedsReservation(req, known, reservation));
+    }
+
+    static Fin<Draft> TakeLowest(AddRequest req, KnownReservations known, Draft draft, PoolKey key, RangeSpec range, IntervalSet allocatable)
+    {
+        var used = draft.StateOf(key).Used;
+        for (var from = UInt128.Zero; used.FirstFreeAtOrAfter(from, allocatable) is { } offset; from = offset + 1)
+        {
+            var reservation = ReservationKey.For(range.Network.AddressAt(offset), req.Scope.NetworkName);
+            if (req.Scope.OverlappingRanges && known.IsHeldByOther(reservation, req.Owner)) continue;
+            return draft.Take(key, range, new Allocation(offset, req.Owner), NeedsReservation(req, known, reservation));
+        }
+        return Errors.RangeExhausted(range.ToString(), allocatable.ToString());
+    }
+
+    static Option<ReservationKey> NeedsReservation(AddRequest req, KnownReservations known, ReservationKey key) =>
+        req.Scope.OverlappingRanges && known.OwnerOf(key).IsNone ? key : Option<ReservationKey>.None;
+
+    /// <summary>A requested address must fall inside one of the ranges.</summary>
+    static Fin<Unit> UnplacedRequests(AddRequest req) =>
+        req.Requested.Find(a => !req.Scope.Ranges.Exists(r => r.Network.Contains(a))).Match(
+            a => Errors.RequestedOutsideRanges(a.ToString()),
+            () => Fin<Unit>.Succ(Unit.Default));
+}

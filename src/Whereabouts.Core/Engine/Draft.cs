@@ -1,0 +1,62 @@
+using LanguageExt;
+using Whereabouts.Core.Pools;
+using Whereabouts.Core.Ranges;
+
+namespace Whereabouts.Core.Engine;
+
+/// <summary>
+/// ADD's working state while it walks the ranges: pool states as changed so far, leases in range order, the
+/// new allocations per pool (for compensation) and the reservations to create.
+/// </summary>
+sealed record Draft(
+    Map<string, PoolSnapshot> Loaded,
+    string NetworkName,
+    Map<string, PoolState> Changed,
+    Seq<Lease> Leases,
+    Map<string, Seq<Allocation>> Taken,
+    Seq<ReservationKey> Reservations)
+{
+    public static Draft Start(Seq<PoolSnapshot> pools, string networkName) =>
+        new(pools.Fold(Map<string, PoolSnapshot>.Empty, (m, p) => m.AddOrUpdate(p.Key.Name, p)), networkName,
+            Map<string, PoolState>.Empty, Seq<Lease>.Empty, Map<string, Seq<Allocation>>.Empty, Seq<ReservationKey>.Empty);
+
+    public PoolKey KeyFor(RangeSpec range) => PoolKey.For(range.Range, NetworkName);
+
+    PoolSnapshot SnapshotOf(PoolKey key) => Loaded.Find(key.Name).IfNone(() => PoolSnapshot.Missing(key));
+
+    public PoolState StateOf(PoolKey key) => Changed.Find(key.Name).IfNone(() => SnapshotOf(key).State);
+
+    /// <summary>The owner already holds <paramref name="held"/>: report it, recording a new container ID if any.</summary>
+    public Draft Keep(PoolKey key, RangeSpec range, Allocation held, Owner owner) =>
+        (held.Owner == owner ? this : this with { Changed = Changed.AddOrUpdate(key.Name, StateOf(key).With(held with { Owner = owner })) })
+        with { Leases = Leases.Add(new Lease(range.Network.AddressAt(held.Offset), range.Network)) };
+
+    public Draft Take(PoolKey key, RangeSpec range, Allocation allocation, Option<ReservationKey> reservation) => this with
+    {
+        Changed = Changed.AddOrUpdate(key.Name, StateOf(key).With(allocation)),
+        Leases = Leases.Add(new Lease(range.Network.AddressAt(allocation.Offset), range.Network)),
+        Taken = Taken.AddOrUpdate(key.Name, Taken.Find(key.Name).IfNone(Seq<Allocation>.Empty).Add(allocation)),
+        Reservations = Reservations.Concat(reservation),
+    };
+
+    public Plan ToPlan(Owner owner)
+    {
+        var reservations = Reservations.Map(r => new Step(
+            new StoreOp.CreateReservation(r, owner),
+            Seq1<StoreOp>(new StoreOp.DeleteReservation(r, owner))));
+        var pools = Changed.Values.Map(state => PoolWrite(SnapshotOf(PoolKey.For(state.Range, NetworkName)), state)).ToSeq();
+        return new Plan(reservations + pools, new Outcome.Allocated(Leases));
+    }
+
+    Step PoolWrite(PoolSnapshot snapshot, PoolState next)
+    {
+        var undo = Taken.Find(snapshot.Key.Name).IfNone(Seq<Allocation>.Empty)
+            .Map(a => (StoreOp)new StoreOp.ReleaseAllocation(snapshot.Key, a));
+        StoreOp write = snapshot.Version.Match<StoreOp>(
+            v => new StoreOp.ReplacePool(snapshot.Key, v, next),
+            () => new StoreOp.CreatePool(snapshot.Key, next));
+        return new Step(write, undo);
+    }
+
+    static Seq<StoreOp> Seq1<T>(T op) where T : StoreOp => Prelude.Seq1((StoreOp)op);
+}

@@ -1,0 +1,42 @@
+using LanguageExt;
+using Whereabouts.Core.Addresses;
+using Whereabouts.Core.Pools;
+
+namespace Whereabouts.Core.Engine;
+
+/// <summary>
+/// DEL and GC as pure decisions. Releasing never creates anything: a pool that does not exist has nothing to
+/// release. Each changed pool is written once, guarded by its version; then the released addresses'
+/// reservations are deleted, each only if it still belongs to the owner that held the address.
+/// </summary>
+public static class Releaser
+{
+    /// <summary>DEL: everything (container ID, interface) holds, in every range of the network.</summary>
+    public static Plan Decide(DelRequest request, Seq<PoolSnapshot> pools) =>
+        ReleaseWhere(pools, request.Scope, a => a.Owner.IsReleasedBy(request.ContainerId, request.IfName));
+
+    /// <summary>GC: everything whose attachment the runtime no longer lists as valid.</summary>
+    public static Plan Collect(GcRequest request, Seq<PoolSnapshot> pools) =>
+        ReleaseWhere(pools, request.Scope, a => !request.Valid.Exists(v => a.Owner.IsReleasedBy(v.ContainerId, v.IfName)));
+
+    /// <summary>Compensation: take out exactly <paramref name="allocation"/>, if the pool still has it.</summary>
+    public static Plan Unallocate(PoolSnapshot pool, Allocation allocation) =>
+        ReleaseWhere(Prelude.Seq1(pool), OverlapOff, a => a == allocation);
+
+    static readonly NetworkScope OverlapOff = new(Seq<Ranges.RangeSpec>.Empty, "", false);
+
+    static Plan ReleaseWhere(Seq<PoolSnapshot> pools, NetworkScope scope, Func<Allocation, bool> released)
+    {
+        var changes = pools.Filter(p => p.Exists).OrderBy(p => p.Key.Name, StringComparer.Ordinal).ToSeq()
+            .Map(p => (Pool: p, Gone: p.State.Allocations.Where(released).ToSeq()))
+            .Filter(c => !c.Gone.IsEmpty);
+        var writes = changes.Map(c => new Step(
+            new StoreOp.ReplacePool(c.Pool.Key, c.Pool.Version.IfNone(default(StoreVersion)), c.Gone.Fold(c.Pool.State, (s, a) => s.Without(a.Offset))),
+            Seq<StoreOp>.Empty));
+        var addresses = changes.Bind(c => c.Gone.Map(a => (Address: c.Pool.Key.Range.AddressAt(a.Offset), a.Owner)));
+        var reservations = scope.OverlappingRanges
+            ? addresses.Map(x => new Step(new StoreOp.DeleteReservation(ReservationKey.For(x.Address, scope.NetworkName), x.Owner), Seq<StoreOp>.Empty))
+            : Seq<Step>.Empty;
+        return new Plan(writes + reservations, new Outcome.Released(addresses.Map(x => x.Address)));
+    }
+}

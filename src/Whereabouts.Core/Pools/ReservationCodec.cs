@@ -1,0 +1,35 @@
+using System.Text.Json;
+
+namespace Whereabouts.Core.Pools;
+
+/// <summary>The OverlappingRangeIPReservation spec as JSON: <c>{"containerid":"…","podref":"ns/pod","ifname":"net1"}</c>.</summary>
+public static class ReservationCodec
+{
+    public static void Write(Utf8JsonWriter w, Owner owner)
+    {
+        w.WriteStartObject();
+        w.WriteString("containerid", owner.ContainerId);
+        w.WriteString("podref", owner.PodRef);
+        if (owner.IfName.Length > 0) w.WriteString("ifname", owner.IfName);
+        w.WriteEndObject();
+    }
+
+    public static byte[] Encode(Owner owner)
+    {
+        using var buffer = new MemoryStream();
+        using (var w = new Utf8JsonWriter(buffer)) Write(w, owner);
+        return buffer.ToArray();
+    }
+
+    public static Owner Read(JsonElement spec) =>
+        new(Text(spec, "containerid"), Text(spec, "podref"), Text(spec, "ifname"));
+
+    public static Owner Decode(ReadOnlyMemory<byte> json)
+    {
+        using var doc = JsonDocument.Parse(json);
+        return Read(doc.RootElement);
+    }
+
+    static string Text(JsonElement o, string key) =>
+        o.ValueKind == JsonValueKind.Object && o.TryGetProperty(key, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() ?? "" : "";
+}

@@ -1,0 +1,56 @@
+using LanguageExt;
+using Whereabouts.Core.Addresses;
+
+namespace Whereabouts.Core.Ranges;
+
+/// <summary>
+/// The offsets a range may hand out:
+///   allocatable = usable(cidr) ∩ [start, end] − ⋃ exclude
+/// where usable drops the network and the all-ones address (as upstream, for IPv6 too), except on /31 and
+/// /127 point-to-point links, which use both. Offsets count from the network address.
+/// </summary>
+public static class Allocatable
+{
+    public static Fin<IntervalSet> Of(RangeSpec spec) =>
+        from usable in Usable(spec.Range)
+        from start in Bound(spec, spec.Start, "range_start", usable.Intervals[0].Lo)
+        from end in Bound(spec, spec.End, "range_end", usable.Intervals[^1].Hi)
+        from ordered in start <= end
+            ? Fin<Unit>.Succ(Unit.Default)
+            : Errors.InvalidConfig($"range_start {spec.Start.Map(a => a.ToString()).IfNone("")} is after range_end {spec.End.Map(a => a.ToString()).IfNone("")} in range {spec.Network}; swap them")
+        from excludes in spec.Exclude.Sequence(x => ExcludedSpan(spec, x))
+        select excludes.Fold(usable.Intersect(start, end), (set, x) => set.Minus(x.Lo, x.Hi));
+
+    /// <summary>Usable offsets of a network; /32 and /128 have none, which is a configuration error.</summary>
+    public static Fin<IntervalSet> Usable(Cidr cidr) => cidr.HostBits switch
+    {
+        0 => Errors.InvalidConfig($"range {cidr} holds a single address, so there is nothing to allocate; use a prefix of /{cidr.Family.Bits() - 1} or shorter"),
+        1 => IntervalSet.Of(0, 1),
+        _ => IntervalSet.Of(1, cidr.LastOffset - 1),
+    };
+
+    static Fin<UInt128> Bound(RangeSpec spec, Option<Address> bound, string key, UInt128 dflt) =>
+        bound.Match(
+            a => spec.Network.OffsetOf(a).Match(
+                o => o >= 1 || spec.Range.HostBits == 1
+                    ? o < spec.Network.LastOffset || spec.Range.HostBits == 1
+                        ? Fin<UInt128>.Succ(o)
+                        : Errors.InvalidConfig($"{key} {a} is the broadcast address of range {spec.Network}; use an address below it")
+                    : Errors.InvalidConfig($"{key} {a} is the network address of range {spec.Network}; use an address above it"),
+                () => Errors.InvalidConfig($"{key} {a} is outside range {spec.Network}; use an address inside it")),
+            () => Fin<UInt128>.Succ(dflt));
+
+    static Fin<Interval> ExcludedSpan(RangeSpec spec, Cidr exclude) =>
+        exclude.Family != spec.Network.Family
+            ? Errors.InvalidConfig($"exclude {exclude} is not of the same address family as range {spec.Network}")
+            : !exclude.Overlaps(spec.Network)
+                ? Errors.InvalidConfig($"exclude {exclude} does not overlap range {spec.Network}; remove it or fix the range")
+                : Fin<Interval>.Succ(Clip(spec.Network, exclude.Normalised));
+
+    static Interval Clip(Cidr network, Cidr exclude)
+    {
+        var lo = UInt128.Max(exclude.Network.Value, network.Network.Value) - network.Network.Value;
+        var hi = UInt128.Min(exclude.Network.Value + exclude.HostMask, network.Network.Value + network.HostMask) - network.Network.Value;
+        return new Interval(lo, hi);
+    }
+}

@@ -1,0 +1,147 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Http;
+
+namespace Whereabouts.KubeTestServer;
+
+/// <summary>
+/// The one HTTP handler. Order per request: route → count → latency → auth → pre-apply fault →
+/// store → (optional) apply-then-drop. Faults are drawn before the store runs, so a 500/429/drop
+/// can never leave a half-applied write behind.
+/// </summary>
+internal sealed class CustomObjectEndpoint(ObjectStore store, FaultInjector faults, RequestCounters counters, string token)
+{
+    public async Task HandleAsync(HttpContext ctx)
+    {
+        var r = ResourceRef.Parse(ctx.Request.Path.Value ?? "");
+        var verb = r is null ? null : VerbOf(ctx.Request, r);
+        if (r is null || verb is null)
+        {
+            await WriteAsync(ctx, 404, StatusBodies.NoRoute());
+            return;
+        }
+        counters.Record(verb, r.Plural);
+
+        var fault = faults.Draw(verb);
+        var latency = faults.Latency;
+        if (latency > TimeSpan.Zero) await Task.Delay(latency, ctx.RequestAborted);
+
+        if (ctx.Request.Headers.Authorization.ToString() != "Bearer " + token)
+        {
+            await WriteAsync(ctx, 401, StatusBodies.Unauthorized());
+            return;
+        }
+
+        switch (fault)
+        {
+            case FaultKind.DropConnection:
+                ctx.Abort();
+                return;
+            case FaultKind.InternalServerError:
+                await WriteAsync(ctx, 500, StatusBodies.InternalError());
+                return;
+            case FaultKind.TooManyRequests:
+                ctx.Response.Headers.RetryAfter = "1";
+                await WriteAsync(ctx, 429, StatusBodies.TooManyRequests());
+                return;
+        }
+
+        int code;
+        JsonObject body;
+        try
+        {
+            (code, body) = await DispatchAsync(ctx, verb, r);
+        }
+        catch (ApiError e)
+        {
+            (code, body) = (e.Code, e.ToStatus());
+        }
+
+        // Only a write that actually committed models "timed out after commit"; a rejected one just answers.
+        if (fault == FaultKind.ApplyThenDrop && code < 300)
+        {
+            ctx.Abort();
+            return;
+        }
+        await WriteAsync(ctx, code, body);
+    }
+
+    private async Task<(int, JsonObject)> DispatchAsync(HttpContext ctx, string verb, ResourceRef r)
+    {
+        switch (verb)
+        {
+            case KubeVerbs.Get: return (200, store.Get(r));
+            case KubeVerbs.List: return (200, store.List(r));
+            case KubeVerbs.Create: return (201, store.Create(r, await ReadObjectAsync(ctx)));
+            case KubeVerbs.Update: return (200, store.Replace(r, await ReadObjectAsync(ctx)));
+            case KubeVerbs.Patch:
+            {
+                var patch = await ReadNodeAsync(ctx);
+                var mediaType = ctx.Request.ContentType?.Split(';')[0].Trim() ?? "";
+                Func<JsonObject, JsonObject> apply = mediaType switch
+                {
+                    "application/merge-patch+json" => current => MergePatch.Apply(current, patch),
+                    "application/json-patch+json" => current => JsonPatch.Apply(current, patch),
+                    // Custom resources never support strategic merge; server-side apply is not modelled.
+                    _ => throw ApiError.UnsupportedMediaType(mediaType),
+                };
+                return (200, store.Patch(r, apply));
+            }
+            case KubeVerbs.Delete:
+            {
+                var options = await ReadNodeAsync(ctx) as JsonObject;
+                var pre = options?["preconditions"] as JsonObject;
+                return (200, store.Delete(r, Str(pre, "uid"), Str(pre, "resourceVersion")));
+            }
+            default:
+                throw ApiError.MethodNotAllowed($"verb {verb} is not supported by KubeTestServer");
+        }
+    }
+
+    /// <summary>Maps method + URL shape to the apiserver's verb; null when the apiserver has no such route.</summary>
+    private static string? VerbOf(HttpRequest req, ResourceRef r)
+    {
+        var named = r.Name is not null;
+        var clusterWide = r.Namespace is null;
+        return req.Method switch
+        {
+            "GET" when named => KubeVerbs.Get,
+            "GET" when req.Query["watch"] is ["true" or "1"] => KubeVerbs.Watch,
+            "GET" => KubeVerbs.List,
+            "POST" when !named && !clusterWide => KubeVerbs.Create,
+            "PUT" when named => KubeVerbs.Update,
+            "PATCH" when named => KubeVerbs.Patch,
+            "DELETE" when named => KubeVerbs.Delete,
+            "DELETE" when !clusterWide => KubeVerbs.DeleteCollection,
+            _ => null,
+        };
+    }
+
+    private static async Task<JsonObject> ReadObjectAsync(HttpContext ctx) =>
+        await ReadNodeAsync(ctx) as JsonObject ?? throw ApiError.BadRequest("request body must be a JSON object");
+
+    private static async Task<JsonNode?> ReadNodeAsync(HttpContext ctx)
+    {
+        using var buffer = new MemoryStream();
+        await ctx.Request.Body.CopyToAsync(buffer, ctx.RequestAborted);
+        if (buffer.Length == 0) return null;
+        try
+        {
+            return JsonNode.Parse(buffer.ToArray());
+        }
+        catch (JsonException e)
+        {
+            throw ApiError.BadRequest("invalid JSON in request body: " + e.Message);
+        }
+    }
+
+    private static string? Str(JsonObject? o, string field) =>
+        o?[field] is JsonValue v && v.TryGetValue<string>(out var s) ? s : null;
+
+    private static async Task WriteAsync(HttpContext ctx, int code, JsonObject body)
+    {
+        ctx.Response.StatusCode = code;
+        ctx.Response.ContentType = "application/json";
+        await ctx.Response.WriteAsync(body.ToJsonString(), ctx.RequestAborted);
+    }
+}

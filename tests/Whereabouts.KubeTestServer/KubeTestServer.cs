@@ -1,0 +1,133 @@
+using System.Net;
+using System.Security.Cryptography;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Whereabouts.KubeTestServer;
+
+/// <summary>
+/// An in-process stand-in for kube-apiserver, serving namespaced custom objects over HTTPS with
+/// bearer-token auth, optimistic concurrency on one global resourceVersion counter, apiserver-shaped
+/// Status errors, and run-time fault injection. Start one per test; dispose it when done.
+/// </summary>
+public sealed class KubeTestServer : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private readonly TestCertificates _certificates;
+    private readonly ObjectStore _store;
+    private readonly RequestCounters _counters;
+
+    private KubeTestServer(WebApplication app, TestCertificates certificates, ObjectStore store,
+        RequestCounters counters, FaultInjector faults, string token, Uri baseAddress)
+    {
+        _app = app;
+        _certificates = certificates;
+        _store = store;
+        _counters = counters;
+        Faults = faults;
+        Token = token;
+        BaseAddress = baseAddress;
+    }
+
+    /// <summary>https://127.0.0.1:{port}/ of the running server.</summary>
+    public Uri BaseAddress { get; }
+
+    /// <summary>PEM of the CA that signed the serving certificate; what clients must trust.</summary>
+    public string CaPem => _certificates.CaPem;
+
+    /// <summary>The bearer token every request must carry.</summary>
+    public string Token { get; }
+
+    /// <summary>Fault injection, adjustable while the server runs.</summary>
+    public FaultInjector Faults { get; }
+
+    /// <summary>The newest resourceVersion handed out (0 before the first write).</summary>
+    public long CurrentResourceVersion => _store.Revision;
+
+    public static async Task<KubeTestServer> StartAsync(KubeTestServerOptions? options = null)
+    {
+        options ??= new KubeTestServerOptions();
+        var token = options.Token ?? Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(24));
+        var certificates = TestCertificates.Create();
+        var store = new ObjectStore(options.Resources, options.Time, options.AllowUnconditionalUpdate);
+        var counters = new RequestCounters();
+        var faults = new FaultInjector(options.Seed);
+
+        // Slim builder: no config files or env-driven URLs can leak in from the test machine.
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
+        builder.Logging.ClearProviders();
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(2));
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            kestrel.Listen(IPAddress.Loopback, 0, listen =>
+            {
+                listen.Protocols = HttpProtocols.Http1AndHttp2;
+                listen.UseHttps(certificates.Server);
+            });
+        });
+
+        var app = builder.Build();
+        var endpoint = new CustomObjectEndpoint(store, faults, counters, token);
+        app.Run(endpoint.HandleAsync);
+
+        try
+        {
+            await app.StartAsync();
+        }
+        catch
+        {
+            await app.DisposeAsync();
+            certificates.Dispose();
+            throw;
+        }
+
+        // Port 0 was resolved at bind time; read it back and present it as https://127.0.0.1:port/.
+        var bound = new Uri(app.Urls.Single());
+        var baseAddress = new Uri($"https://127.0.0.1:{bound.Port}/");
+        return new KubeTestServer(app, certificates, store, counters, faults, token, baseAddress);
+    }
+
+    /// <summary>
+    /// Writes a kubeconfig for this server (token user, context namespace) and returns its full path.
+    /// With <paramref name="inlineCa"/> false the CA goes to "{path}.ca.crt" and is referenced by path.
+    /// </summary>
+    public string WriteKubeconfig(string path, string @namespace = "kube-system", bool inlineCa = true) =>
+        KubeconfigWriter.Write(path, BaseAddress, CaPem, Token, @namespace, inlineCa);
+
+    /// <summary>Requests seen with this verb (see <see cref="KubeVerbs"/>), including faulted and unauthorized ones.</summary>
+    public int RequestCount(string verb) => _counters.Count(verb);
+
+    /// <summary>Requests seen with this verb on one resource plural.</summary>
+    public int RequestCount(string verb, string plural) => _counters.Count(verb, plural);
+
+    public void ResetRequestCounts() => _counters.Reset();
+
+    /// <summary>The stored object, or null. A copy: editing it changes nothing on the server.</summary>
+    public JsonObject? Get(string plural, string ns, string name) => _store.Peek(plural, ns, name);
+
+    /// <summary>
+    /// Stores <paramref name="obj"/> unconditionally, as if a client (e.g. upstream whereabouts) had written it:
+    /// sets namespace, fills uid/creationTimestamp/generation if absent, assigns a fresh resourceVersion,
+    /// and fills apiVersion/kind for registered plurals. Returns the stored copy.
+    /// </summary>
+    public JsonObject Put(string plural, string ns, JsonObject obj) => _store.Seed(plural, ns, obj);
+
+    /// <summary>Copies of the objects of one plural in one namespace, ordered by name.</summary>
+    public IReadOnlyList<JsonObject> List(string plural, string ns) => _store.Snapshot(plural, ns);
+
+    /// <summary>Removes an object without HTTP; false if it was not there.</summary>
+    public bool Delete(string plural, string ns, string name) => _store.Remove(plural, ns, name);
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+        _certificates.Dispose();
+    }
+}

@@ -1,0 +1,233 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+
+namespace Whereabouts.KubeTestServer;
+
+/// <summary>
+/// The etcd stand-in. One lock guards every object and the single global revision counter,
+/// so each operation is atomic and resourceVersions are strictly increasing across all objects,
+/// as etcd revisions are. Callers only ever see deep clones.
+/// </summary>
+internal sealed class ObjectStore(IReadOnlyList<CustomResourceType> types, TimeProvider time, bool allowUnconditionalUpdate)
+{
+    private readonly object _gate = new();
+    private readonly Dictionary<(string Plural, string Ns, string Name), JsonObject> _objects = new();
+    private long _revision;
+
+    public long Revision { get { lock (_gate) return _revision; } }
+
+    public JsonObject Get(ResourceRef r)
+    {
+        lock (_gate)
+        {
+            return Clone(_objects.GetValueOrDefault(Key(r)) ?? throw ApiError.NotFound(r, r.Name!));
+        }
+    }
+
+    /// <summary>A LIST response; a null namespace in <paramref name="r"/> lists across all namespaces.</summary>
+    public JsonObject List(ResourceRef r)
+    {
+        lock (_gate)
+        {
+            var items = new JsonArray();
+            foreach (var obj in Select(r.Plural, r.Namespace)) items.Add(Clone(obj));
+            var kind = KnownType(r.Group, r.Plural)?.Kind
+                ?? (items.FirstOrDefault() is JsonObject first ? ObjectMeta.Top(first, "kind") : null);
+            return new JsonObject
+            {
+                ["apiVersion"] = r.ApiVersion,
+                ["kind"] = (kind ?? "") + "List",
+                ["metadata"] = new JsonObject { ["continue"] = "", ["resourceVersion"] = Rv(_revision) },
+                ["items"] = items,
+            };
+        }
+    }
+
+    public JsonObject Create(ResourceRef r, JsonObject body)
+    {
+        BodyChecks.TypeMatches(r, body, KnownType(r.Group, r.Plural));
+        BodyChecks.NamespaceMatches(r, body);
+        var meta = ObjectMeta.Of(body);
+        lock (_gate)
+        {
+            var name = ObjectMeta.Name(body);
+            if (name.Length == 0)
+            {
+                var prefix = ObjectMeta.Str(body, "generateName");
+                if (string.IsNullOrEmpty(prefix))
+                    throw ApiError.Invalid(r, "", "metadata.name", "Required value: name or generateName is required");
+                do name = prefix + RandomSuffix(); while (_objects.ContainsKey((r.Plural, r.Namespace!, name)));
+                meta["name"] = name;
+            }
+            if (_objects.ContainsKey((r.Plural, r.Namespace!, name))) throw ApiError.AlreadyExists(r, name);
+            // etcd3 store.Create refuses this as a plain (500) error; clients that copy a fetched object must clear it.
+            if (BodyChecks.ParseResourceVersion(ObjectMeta.ResourceVersion(body)) != 0)
+                throw new ApiError(500, "", "resourceVersion should not be set on objects to be created");
+
+            var stored = body.DeepClone().AsObject();
+            var m = ObjectMeta.Of(stored);
+            m["namespace"] = r.Namespace;
+            m["uid"] = Guid.NewGuid().ToString();
+            m["creationTimestamp"] = Now();
+            m["generation"] = 1L;
+            return Commit((r.Plural, r.Namespace!, name), stored);
+        }
+    }
+
+    public JsonObject Replace(ResourceRef r, JsonObject body)
+    {
+        BodyChecks.TypeMatches(r, body, KnownType(r.Group, r.Plural));
+        BodyChecks.NamespaceMatches(r, body);
+        BodyChecks.NameMatchesUrl(r, body);
+        lock (_gate)
+        {
+            var key = Key(r);
+            var current = _objects.GetValueOrDefault(key) ?? throw ApiError.NotFound(r, r.Name!);
+            CheckUid(r, ObjectMeta.Str(body, "uid"), current);
+            var rv = BodyChecks.ParseResourceVersion(ObjectMeta.ResourceVersion(body));
+            if (rv == 0 && !allowUnconditionalUpdate)
+                throw ApiError.Invalid(r, r.Name!, "metadata.resourceVersion", "Invalid value: 0x0: must be specified for an update");
+            if (rv != 0 && Rv(rv) != ObjectMeta.ResourceVersion(current)) throw ApiError.StaleObject(r, r.Name!);
+            return UpdateLocked(key, current, body.DeepClone().AsObject());
+        }
+    }
+
+    /// <summary>
+    /// Applies <paramref name="patch"/> to the current object under the lock. As with the apiserver,
+    /// the patch is conditional only if it sets metadata.resourceVersion itself.
+    /// </summary>
+    public JsonObject Patch(ResourceRef r, Func<JsonObject, JsonObject> patch)
+    {
+        lock (_gate)
+        {
+            var key = Key(r);
+            var current = _objects.GetValueOrDefault(key) ?? throw ApiError.NotFound(r, r.Name!);
+            var patched = patch(current.DeepClone().AsObject());
+            BodyChecks.TypeMatches(r, patched, KnownType(r.Group, r.Plural));
+            BodyChecks.NamespaceMatches(r, patched);
+            BodyChecks.NameMatchesUrl(r, patched);
+            CheckUid(r, ObjectMeta.Str(patched, "uid"), current);
+            var rv = ObjectMeta.ResourceVersion(patched);
+            if (rv.Length > 0 && rv != ObjectMeta.ResourceVersion(current)) throw ApiError.StaleObject(r, r.Name!);
+            return UpdateLocked(key, current, patched);
+        }
+    }
+
+    /// <summary>Deletes with DeleteOptions.preconditions; answers the Success Status (CRs don't return the object).</summary>
+    public JsonObject Delete(ResourceRef r, string? preconditionUid, string? preconditionRv)
+    {
+        lock (_gate)
+        {
+            var key = Key(r);
+            var current = _objects.GetValueOrDefault(key) ?? throw ApiError.NotFound(r, r.Name!);
+            // Same order and wording as storage.Preconditions.Check: UID first, then resourceVersion.
+            CheckUid(r, preconditionUid, current);
+            var currentRv = ObjectMeta.ResourceVersion(current);
+            if (!string.IsNullOrEmpty(preconditionRv) && preconditionRv != currentRv)
+                throw ApiError.Conflict(r, r.Name!,
+                    $"Precondition failed: ResourceVersion in precondition: {preconditionRv}, ResourceVersion in object meta: {currentRv}");
+            _objects.Remove(key);
+            _revision++; // an etcd delete is a revision too, so a later LIST shows a newer resourceVersion
+            return StatusBodies.DeleteSuccess(r, r.Name!, ObjectMeta.Str(current, "uid"));
+        }
+    }
+
+    // ---- direct access for tests (no HTTP, no faults, no checks beyond a name) ----
+
+    public JsonObject? Peek(string plural, string ns, string name)
+    {
+        lock (_gate) return _objects.TryGetValue((plural, ns, name), out var o) ? Clone(o) : null;
+    }
+
+    public IReadOnlyList<JsonObject> Snapshot(string plural, string? ns)
+    {
+        lock (_gate) return Select(plural, ns).Select(Clone).ToList();
+    }
+
+    /// <summary>Stores an object as if a client had written it: fills system fields and gives it a fresh revision.</summary>
+    public JsonObject Seed(string plural, string ns, JsonObject obj)
+    {
+        var stored = obj.DeepClone().AsObject();
+        var name = ObjectMeta.Name(stored);
+        if (name.Length == 0) throw new ArgumentException("metadata.name is required", nameof(obj));
+        var type = types.FirstOrDefault(t => t.Plural == plural);
+        if (type is not null)
+        {
+            stored["apiVersion"] ??= type.ApiVersion;
+            stored["kind"] ??= type.Kind;
+        }
+        var m = ObjectMeta.Of(stored);
+        m["namespace"] = ns;
+        m["uid"] ??= Guid.NewGuid().ToString();
+        m["creationTimestamp"] ??= Now();
+        m["generation"] ??= 1L;
+        lock (_gate) return Commit((plural, ns, name), stored);
+    }
+
+    public bool Remove(string plural, string ns, string name)
+    {
+        lock (_gate)
+        {
+            if (!_objects.Remove((plural, ns, name))) return false;
+            _revision++;
+            return true;
+        }
+    }
+
+    // ---- internals; every caller holds _gate ----
+
+    private JsonObject UpdateLocked((string, string, string) key, JsonObject current, JsonObject next)
+    {
+        var m = ObjectMeta.Of(next);
+        var cm = ObjectMeta.Of(current);
+        // System fields are owned by the server, whatever the client sent.
+        foreach (var f in (string[])["namespace", "uid", "creationTimestamp", "generation", "resourceVersion"])
+            m[f] = cm[f]?.DeepClone();
+
+        // etcd3 GuaranteedUpdate skips the write when the bytes are unchanged: no new resourceVersion.
+        if (JsonNode.DeepEquals(next, current)) return Clone(current);
+
+        if (!JsonNode.DeepEquals(ObjectMeta.Content(next), ObjectMeta.Content(current)))
+            m["generation"] = Generation(cm) + 1;
+        return Commit(key, next);
+    }
+
+    private JsonObject Commit((string, string, string) key, JsonObject stored)
+    {
+        ObjectMeta.Of(stored)["resourceVersion"] = Rv(++_revision);
+        _objects[key] = stored;
+        return Clone(stored);
+    }
+
+    private static long Generation(JsonObject meta) =>
+        long.TryParse(meta["generation"]?.ToJsonString(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var g) ? g : 0;
+
+    private static void CheckUid(ResourceRef r, string? uid, JsonObject current)
+    {
+        var currentUid = ObjectMeta.Str(current, "uid");
+        if (!string.IsNullOrEmpty(uid) && uid != currentUid)
+            throw ApiError.Conflict(r, r.Name!, $"Precondition failed: UID in precondition: {uid}, UID in object meta: {currentUid}");
+    }
+
+    private IEnumerable<JsonObject> Select(string plural, string? ns) =>
+        _objects
+            .Where(kv => kv.Key.Plural == plural && (ns is null || kv.Key.Ns == ns))
+            .OrderBy(kv => kv.Key.Ns, StringComparer.Ordinal)
+            .ThenBy(kv => kv.Key.Name, StringComparer.Ordinal)
+            .Select(kv => kv.Value);
+
+    private CustomResourceType? KnownType(string group, string plural) =>
+        types.FirstOrDefault(t => t.Group == group && t.Plural == plural);
+
+    private static (string, string, string) Key(ResourceRef r) => (r.Plural, r.Namespace!, r.Name!);
+
+    private static JsonObject Clone(JsonObject o) => o.DeepClone().AsObject();
+
+    private static string Rv(long n) => n.ToString(CultureInfo.InvariantCulture);
+
+    private string Now() => time.GetUtcNow().ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+
+    // Same alphabet as apimachinery's rand.String: no vowels, no confusable digits.
+    private static string RandomSuffix() =>
+        new(Enumerable.Range(0, 5).Select(_ => "bcdfghjklmnpqrstvwxz2456789"[Random.Shared.Next(27)]).ToArray());
+}
