@@ -149,4 +149,35 @@ public sealed class FaultInjectionTests
         server.ResetRequestCounts();
         Assert.Equal(0, server.RequestCount(KubeVerbs.Get));
     }
+
+    [Fact]
+    public async Task A_drop_on_a_reused_connection_surfaces_once_and_is_not_silently_retried()
+    {
+        await using var server = await KubeTestServer.StartAsync();
+        using var api = new ApiClient(server);
+        await api.GetAsync(ApiClient.Pools); // the next request reuses this pooled connection
+        server.ResetRequestCounts();
+        server.Faults.FailNext(KubeVerbs.Create, FaultKind.DropConnection);
+
+        await Assert.ThrowsAsync<HttpRequestException>(() => api.PostAsync(ApiClient.Pools, Pool("p")));
+
+        Assert.Equal(1, server.RequestCount(KubeVerbs.Create));
+        Assert.Equal(HttpStatusCode.Created, (await api.PostAsync(ApiClient.Pools, Pool("p"))).Status);
+    }
+
+    [Fact]
+    public async Task Dispose_is_quick_even_with_a_request_parked_in_latency()
+    {
+        var server = await KubeTestServer.StartAsync();
+        using var api = new ApiClient(server);
+        server.Faults.Latency = TimeSpan.FromMinutes(5);
+        var pending = api.GetAsync(ApiClient.Pools);
+        await Task.Delay(100);
+
+        var watch = Stopwatch.StartNew();
+        await server.DisposeAsync();
+
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(1.5), $"took {watch.Elapsed}");
+        await Assert.ThrowsAnyAsync<Exception>(() => pending);
+    }
 }

@@ -25,6 +25,8 @@ public sealed class KubernetesClientTests : IDisposable
         using var client = new Kubernetes(config);
 
         Assert.Equal("whereabouts", config.Namespace);
+        Assert.Equal(server.Token, config.AccessToken);
+        Assert.Equal(server.BaseAddress, new Uri(config.Host));
         var created = (JsonElement)await client.CustomObjects.CreateNamespacedCustomObjectAsync(
             Pool("10.2.0.0-24", "10.2.0.0/24"), Group, Version, config.Namespace, "ippools");
         var createdRv = created.GetProperty("metadata").GetProperty("resourceVersion").GetString();

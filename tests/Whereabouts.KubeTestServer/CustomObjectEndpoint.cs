@@ -9,7 +9,8 @@ namespace Whereabouts.KubeTestServer;
 /// store → (optional) apply-then-drop. Faults are drawn before the store runs, so a 500/429/drop
 /// can never leave a half-applied write behind.
 /// </summary>
-internal sealed class CustomObjectEndpoint(ObjectStore store, FaultInjector faults, RequestCounters counters, string token)
+internal sealed class CustomObjectEndpoint(
+    ObjectStore store, FaultInjector faults, RequestCounters counters, string token, CancellationToken stopping)
 {
     public async Task HandleAsync(HttpContext ctx)
     {
@@ -22,9 +23,8 @@ internal sealed class CustomObjectEndpoint(ObjectStore store, FaultInjector faul
         }
         counters.Record(verb, r.Plural);
 
-        var fault = faults.Draw(verb);
         var latency = faults.Latency;
-        if (latency > TimeSpan.Zero) await Task.Delay(latency, ctx.RequestAborted);
+        if (latency > TimeSpan.Zero && !await DelayAsync(ctx, latency)) return;
 
         if (ctx.Request.Headers.Authorization.ToString() != "Bearer " + token)
         {
@@ -32,6 +32,8 @@ internal sealed class CustomObjectEndpoint(ObjectStore store, FaultInjector faul
             return;
         }
 
+        // Drawn after auth so a scripted fault is never used up by a request that was refused anyway.
+        var fault = faults.Draw(verb);
         switch (fault)
         {
             case FaultKind.DropConnection:
@@ -95,6 +97,25 @@ internal sealed class CustomObjectEndpoint(ObjectStore store, FaultInjector faul
             }
             default:
                 throw ApiError.MethodNotAllowed($"verb {verb} is not supported by KubeTestServer");
+        }
+    }
+
+    /// <summary>
+    /// Waits out injected latency. Server shutdown cuts the wait short (and the connection), so a test that
+    /// set a long latency never stalls disposal for Kestrel's whole shutdown timeout.
+    /// </summary>
+    private async Task<bool> DelayAsync(HttpContext ctx, TimeSpan latency)
+    {
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(ctx.RequestAborted, stopping);
+        try
+        {
+            await Task.Delay(latency, linked.Token);
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            ctx.Abort();
+            return false;
         }
     }
 

@@ -21,10 +21,12 @@ public sealed class KubeTestServer : IAsyncDisposable
     private readonly TestCertificates _certificates;
     private readonly ObjectStore _store;
     private readonly RequestCounters _counters;
+    private readonly CancellationTokenSource _stopping;
 
     private KubeTestServer(WebApplication app, TestCertificates certificates, ObjectStore store,
-        RequestCounters counters, FaultInjector faults, string token, Uri baseAddress)
+        RequestCounters counters, CancellationTokenSource stopping, FaultInjector faults, string token, Uri baseAddress)
     {
+        _stopping = stopping;
         _app = app;
         _certificates = certificates;
         _store = store;
@@ -57,6 +59,7 @@ public sealed class KubeTestServer : IAsyncDisposable
         var store = new ObjectStore(options.Resources, options.Time, options.AllowUnconditionalUpdate);
         var counters = new RequestCounters();
         var faults = new FaultInjector(options.Seed);
+        var stopping = new CancellationTokenSource();
 
         // Slim builder: no config files or env-driven URLs can leak in from the test machine.
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
@@ -73,7 +76,7 @@ public sealed class KubeTestServer : IAsyncDisposable
         });
 
         var app = builder.Build();
-        var endpoint = new CustomObjectEndpoint(store, faults, counters, token);
+        var endpoint = new CustomObjectEndpoint(store, faults, counters, token, stopping.Token);
         app.Run(endpoint.HandleAsync);
 
         try
@@ -84,13 +87,14 @@ public sealed class KubeTestServer : IAsyncDisposable
         {
             await app.DisposeAsync();
             certificates.Dispose();
+            stopping.Dispose();
             throw;
         }
 
         // Port 0 was resolved at bind time; read it back and present it as https://127.0.0.1:port/.
         var bound = new Uri(app.Urls.Single());
         var baseAddress = new Uri($"https://127.0.0.1:{bound.Port}/");
-        return new KubeTestServer(app, certificates, store, counters, faults, token, baseAddress);
+        return new KubeTestServer(app, certificates, store, counters, stopping, faults, token, baseAddress);
     }
 
     /// <summary>
@@ -126,8 +130,11 @@ public sealed class KubeTestServer : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (_stopping.IsCancellationRequested) return;
+        await _stopping.CancelAsync();
         await _app.StopAsync();
         await _app.DisposeAsync();
         _certificates.Dispose();
+        _stopping.Dispose();
     }
 }

@@ -1,0 +1,66 @@
+using LanguageExt;
+using LanguageExt.Common;
+using Errors = Whereabouts.Core.Errors;
+using Whereabouts.Core.Engine;
+using Whereabouts.Core.Pools;
+
+namespace Whereabouts.Stores;
+
+/// <summary>
+/// The only loop in the shell: load the pools, decide, run the plan; when a guard fails, learn what changed,
+/// back off with jitter and go again, until the deadline. Transient store failures are retried the same way;
+/// when time runs out the answer is CNI error 11 (try again later).
+/// </summary>
+public sealed class ConflictRetry(IPoolStore store, RetryPolicy policy, Func<double> jitter, Log log)
+{
+    public delegate Fin<Plan> Decision(Seq<PoolSnapshot> pools, KnownReservations known);
+
+    public async Task<Fin<Outcome>> Run(Seq<PoolKey> keys, Decision decide, CancellationToken ct)
+    {
+        var started = DateTimeOffset.UtcNow;
+        var known = KnownReservations.None;
+        var cause = "";
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                var pools = (await Task.WhenAll(keys.Map(k => store.LoadPool(k, ct)))).ToSeq();
+                var decided = decide(pools, known);
+                if (decided.Case is not Plan plan) return decided.Map(p => p.Outcome);
+                var run = await Executor.Run(plan, ct);
+                if (run is Execution.Completed) return plan.Outcome;
+                if (run is Execution.ReservationHeld held)
+                {
+                    var owner = await store.LoadReservation(held.Key, ct);
+                    owner.IfSome(o => known = known.With(held.Key, o));
+                    cause = $"reservation {held.Key} is held";
+                    if (owner.IsSome) continue;
+                }
+                else cause = "a pool changed while we wrote it";
+            }
+            catch (StoreUnavailableException e) when (e.Transient)
+            {
+                cause = e.Message;
+            }
+            catch (StoreUnavailableException e)
+            {
+                return Error.New(Errors.StoreUnavailableCode, e.Message);
+            }
+            var delay = policy.Delay(attempt, jitter());
+            if (DateTimeOffset.UtcNow - started + delay > policy.Deadline)
+                return Error.New(Errors.TryAgainLaterCode,
+                    $"gave up after {attempt + 1} attempts in {(DateTimeOffset.UtcNow - started).TotalSeconds:0.0}s; last cause: {cause}");
+            log.Verbose($"attempt {attempt + 1}: {cause}; retrying in {delay.TotalMilliseconds:0}ms");
+            await Task.Delay(delay, ct);
+        }
+    }
+
+    PlanExecutor Executor => new(store, Unallocate, log);
+
+    /// <summary>Compensation for a pool write: take out exactly that allocation, through this same loop.</summary>
+    async Task Unallocate(StoreOp.ReleaseAllocation release, CancellationToken ct)
+    {
+        var result = await Run(Prelude.Seq1(release.Pool), (pools, _) => Releaser.Unallocate(pools[0], release.Allocation), ct);
+        result.IfFail(e => log.Error($"could not release offset {release.Allocation.Offset} from {release.Pool}: {e.Message}"));
+    }
+}

@@ -1,0 +1,98 @@
+using System.Globalization;
+using System.Text.Json;
+using LanguageExt;
+using Whereabouts.Core.Engine;
+using Whereabouts.Core.Pools;
+
+namespace Whereabouts.Stores.FileStore;
+
+/// <summary>
+/// The embedded datastore for one host: one JSON document per pool (dir/pools/NAME.json) and per reservation
+/// (dir/reservations/NAME.json), shaped like the Kubernetes objects, with metadata.resourceVersion as the
+/// compare-and-swap counter. Writers take an exclusive flock on dir/.lock, check the guard, write a temporary
+/// file, fsync it, rename it over the old one and fsync the directory; readers need no lock because rename is
+/// atomic. A crash at any point leaves either the old or the new document, never a torn one.
+/// </summary>
+public sealed class FilePoolStore : IPoolStore
+{
+    readonly string dir;
+
+    public FilePoolStore(string dir)
+    {
+        this.dir = dir;
+        try
+        {
+            Directory.CreateDirectory(Path.Combine(dir, "pools"));
+            Directory.CreateDirectory(Path.Combine(dir, "reservations"));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new StoreUnavailableException($"file datastore directory {dir} cannot be created: {e.Message}; set \"file\": {{\"dir\": ...}} to a writable directory", transient: false, e);
+        }
+    }
+
+    string PoolPath(string name) => Path.Combine(dir, "pools", name + ".json");
+    string ReservationPath(string name) => Path.Combine(dir, "reservations", name + ".json");
+
+    public Task<PoolSnapshot> LoadPool(PoolKey key, CancellationToken ct) => Task.FromResult(ReadPool(key));
+
+    PoolSnapshot ReadPool(PoolKey key)
+    {
+        var doc = StoredObject.Read(PoolPath(key.Name));
+        if (doc is null) return PoolSnapshot.Missing(key);
+        return PoolCodec.Read(key.Name, doc.Spec).Match(
+            Succ: state => new PoolSnapshot(key, new StoreVersion(doc.Version.ToString(CultureInfo.InvariantCulture)), state),
+            Fail: e => throw new StoreUnavailableException($"{e.Message} (file {PoolPath(key.Name)}); repair or remove it", transient: false));
+    }
+
+    public Task<Option<Owner>> LoadReservation(ReservationKey key, CancellationToken ct)
+    {
+        var doc = StoredObject.Read(ReservationPath(key.Name));
+        return Task.FromResult(doc is null ? Option<Owner>.None : ReservationCodec.Read(doc.Spec));
+    }
+
+    public async Task<ApplyResult> Apply(StoreOp op, CancellationToken ct)
+    {
+        using var held = await DirectoryLock.Acquire(Path.Combine(dir, ".lock"), ct);
+        return ApplyLocked(op);
+    }
+
+    ApplyResult ApplyLocked(StoreOp op)
+    {
+        switch (op)
+        {
+            case StoreOp.CreatePool c:
+                if (StoredObject.Read(PoolPath(c.Pool.Name)) is not null) return ApplyResult.Conflict;
+                StoredObject.Write(PoolPath(c.Pool.Name), "IPPool", c.Pool.Name, 1, w => PoolCodec.Write(w, c.Initial));
+                return ApplyResult.Applied;
+            case StoreOp.ReplacePool r:
+                var current = StoredObject.Read(PoolPath(r.Pool.Name));
+                if (current is null) return ApplyResult.Missing;
+                if (current.Version.ToString(CultureInfo.InvariantCulture) != r.IfVersion.Value) return ApplyResult.Conflict;
+                StoredObject.Write(PoolPath(r.Pool.Name), "IPPool", r.Pool.Name, current.Version + 1, w => PoolCodec.Write(w, r.Next));
+                return ApplyResult.Applied;
+            case StoreOp.CreateReservation c:
+                if (StoredObject.Read(ReservationPath(c.Key.Name)) is not null) return ApplyResult.Conflict;
+                StoredObject.Write(ReservationPath(c.Key.Name), "OverlappingRangeIPReservation", c.Key.Name, 1, w => ReservationCodec.Write(w, c.Owner));
+                return ApplyResult.Applied;
+            case StoreOp.DeleteReservation d:
+                var stored = StoredObject.Read(ReservationPath(d.Key.Name));
+                if (stored is null) return ApplyResult.Missing;
+                if (!OwnerMatch.Holds(ReservationCodec.Read(stored.Spec), d.IfOwnedBy)) return ApplyResult.Conflict;
+                StoredObject.Delete(ReservationPath(d.Key.Name));
+                return ApplyResult.Applied;
+            default:
+                throw new ArgumentException($"{op.GetType().Name} is not a store operation", nameof(op));
+        }
+    }
+
+    public Task Ping(CancellationToken ct)
+    {
+        var probe = Path.Combine(dir, ".lock");
+        try { Posix.Close(Posix.OpenLockFile(probe)); }
+        catch (IOException e) { throw new StoreUnavailableException($"file datastore {dir} is not writable: {e.Message}", transient: false, e); }
+        return Task.CompletedTask;
+    }
+
+    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+}
