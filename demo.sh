@@ -72,6 +72,12 @@ on_exit() {
     fi
     exit "$rc"
 }
+# The demo uses fixed names; refuse to run two at once (the second would tear down the first's stage).
+if command -v flock >/dev/null 2>&1; then
+    { exec 9>"/run/lock/wb-demo.lock"; } 2>/dev/null || exec 9>"/tmp/wb-demo.lock"
+    flock -n 9 || { echo "another ./demo.sh is already running (lock held); wait for it to finish" >&2; exit 1; }
+fi
+
 trap on_exit EXIT
 trap 'exit 130' INT TERM
 
