@@ -1,0 +1,100 @@
+using System.Globalization;
+using LanguageExt;
+using LanguageExt.Common;
+using Whereabouts.Cni.Commands;
+using Whereabouts.Core.Cni;
+using Whereabouts.Core.Config;
+using Whereabouts.Core.Engine;
+using Whereabouts.Stores;
+
+namespace Whereabouts.Cni;
+
+/// <summary>
+/// One CNI invocation: read the environment and stdin, build the invocation, run the verb, print the result
+/// or the CNI error. Exit code 0 on success, 1 on any error (whose JSON is on stdout).
+/// </summary>
+public sealed class CniDispatcher(ProcessIo io, StoreFactory openStore, Func<string, string?> readFile)
+{
+    delegate Task<Fin<string>> Verb(Invocation inv, CancellationToken ct);
+
+    /// <summary>Each verb and the first cniVersion that has it.</summary>
+    static readonly Map<string, (Verb Run, CniVersion Since)> Verbs = Map<string, (Verb, CniVersion)>.Empty
+        .Add("ADD", (AddCommand.Run, new CniVersion(0, 1, 0)))
+        .Add("DEL", (DelCommand.Run, new CniVersion(0, 1, 0)))
+        .Add("CHECK", (CheckCommand.Run, CniVersion.V040))
+        .Add("GC", (GcCommand.Run, CniVersion.Latest))
+        .Add("STATUS", (StatusCommand.Run, CniVersion.Latest));
+
+    public async Task<int> Run(CancellationToken ct)
+    {
+        var version = CniVersion.Latest;
+        try
+        {
+            var request = CniRequest.From(io.Getenv);
+            if (request.Case is not CniRequest req) return Fail(version, request.Map(_ => ""));
+            var stdin = await io.Stdin.ReadToEndAsync(ct);
+            if (req.Command == "VERSION") return Print(ResultRenderer.RenderVersions(VersionAsked(stdin)));
+            var network = ConfigParser.ParseNetwork(stdin);
+            if (network.Case is not NetworkConfig net) return Fail(version, network.Map(_ => ""));
+            version = net.Version;
+            var (verb, since) = Verbs.Find(req.Command).IfNone(() => throw new InvalidOperationException(req.Command));
+            if (version < since)
+                return Fail(version, Error.New(Core.Errors.IncompatibleVersionCode, $"{req.Command} is not supported by cniVersion {version}; it needs {since} or later"));
+            var ipam = IpamLoader.Load(net, readFile);
+            if (ipam.Case is not IpamSettings settings) return Fail(version, ipam.Map(_ => ""));
+            var log = new Log(settings.LogLevel, settings.LogFile, io.Stderr);
+            await using var store = openStore(settings.Datastore, log);
+            var retry = new ConflictRetry(store, Policy(), Random.Shared.NextDouble, log);
+            var result = await verb(new Invocation(req, net, settings, store, retry, log), ct);
+            return result.Match(Succ: text => text.Length > 0 ? Print(text) : 0, Fail: e => Fail(version, e, log));
+        }
+        catch (StoreUnavailableException e)
+        {
+            return Fail(version, Error.New(Core.Errors.StoreUnavailableCode, e.Message));
+        }
+        catch (OperationCanceledException)
+        {
+            return Fail(version, Error.New(Core.Errors.TryAgainLaterCode, "the request was cancelled before it finished"));
+        }
+    }
+
+    int Print(string text)
+    {
+        io.Stdout.WriteLine(text);
+        return 0;
+    }
+
+    int Fail(CniVersion version, Fin<string> failed, Log? log = null) =>
+        failed.Match(Succ: _ => 0, Fail: e => Fail(version, e, log));
+
+    int Fail(CniVersion version, Error error, Log? log = null)
+    {
+        var cni = CniError.From(error);
+        log?.Error($"code {cni.Code}: {cni.Msg}{(cni.Details.Length > 0 ? " (" + cni.Details + ")" : "")}");
+        io.Stdout.WriteLine(cni.Render(version));
+        return 1;
+    }
+
+    /// <summary>VERSION answers in the version the caller asked in, when it is one we speak.</summary>
+    static CniVersion VersionAsked(string stdin)
+    {
+        try
+        {
+            var text = System.Text.Json.Nodes.JsonNode.Parse(stdin)?["cniVersion"]?.GetValue<string>() ?? "";
+            return CniVersion.Parse(text).IfFail(CniVersion.Latest);
+        }
+        catch (Exception e) when (e is System.Text.Json.JsonException or InvalidOperationException)
+        {
+            return CniVersion.Latest;
+        }
+    }
+
+    /// <summary>WHEREABOUTS_RETRY_DEADLINE_MS shortens or lengthens how long ADD/DEL keep retrying (default 30 s).</summary>
+    RetryPolicy Policy()
+    {
+        var ms = io.Getenv("WHEREABOUTS_RETRY_DEADLINE_MS");
+        return int.TryParse(ms, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0
+            ? RetryPolicy.Default with { Deadline = TimeSpan.FromMilliseconds(n) }
+            : RetryPolicy.Default;
+    }
+}

@@ -1,0 +1,48 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using LanguageExt;
+using LanguageExt.Common;
+using Whereabouts.Core.Config;
+
+namespace Whereabouts.Cni;
+
+/// <summary>
+/// Reads the flat file (the first of the search paths that exists) and merges it under the inline IPAM
+/// object. Unlike upstream, a missing flat file is not an error: a complete inline config needs none.
+/// </summary>
+public static class IpamLoader
+{
+    public static Fin<IpamSettings> Load(NetworkConfig network, Func<string, string?> readFile) =>
+        from flat in ReadFlatFile(network.Ipam, readFile)
+        from settings in ConfigParser.ParseIpam(FlatFile.Merge(network.Ipam, flat))
+        select settings;
+
+    static Fin<Option<JsonObject>> ReadFlatFile(JsonObject ipam, Func<string, string?> readFile)
+    {
+        var inlinePath = ipam["configuration_path"] is JsonValue v && v.TryGetValue<string>(out var p) ? p : "";
+        foreach (var path in FlatFile.SearchPaths(inlinePath))
+        {
+            var text = readFile(path);
+            if (text is null) continue;
+            try
+            {
+                return JsonNode.Parse(text) is JsonObject o
+                    ? Option<JsonObject>.Some(o)
+                    : Error.New(Core.Errors.InvalidConfigCode, $"flat file {path} is not a JSON object");
+            }
+            catch (JsonException e)
+            {
+                return Error.New(Core.Errors.InvalidConfigCode, $"flat file {path} is not valid JSON: {e.Message}");
+            }
+        }
+        return Option<JsonObject>.None;
+    }
+
+    /// <summary>The real file system: null when the file does not exist.</summary>
+    public static string? ReadIfExists(string path)
+    {
+        try { return File.Exists(path) ? File.ReadAllText(path) : null; }
+        catch (DirectoryNotFoundException) { return null; }
+        catch (FileNotFoundException) { return null; }
+    }
+}
