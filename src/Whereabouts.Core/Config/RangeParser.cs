@@ -22,7 +22,23 @@ static class RangeParser
         var endAddress = problems.TakeOptional($"{at}range_end", end, AddressParser.Parse) || (dash < 0 ? Option<Address>.None : cidr.Map(c => c.Address));
         var excludes = (exclude ?? []).Select((x, i) => problems.Take($"{at}exclude[{i}]", ParseExclude(x))).Somes().ToSeq().Strict();
         return cidr.Map(c => new RangeSpec(c, startAddress, endAddress, excludes))
-            .Bind(spec => problems.Take($"{at}range", Allocatable.Of(spec)).Map(_ => spec));
+            .Bind(spec => Checked(problems, at, spec));
+    }
+
+    /// <summary>
+    /// Checks each part on its own so that every bad key is reported under its own name, then the whole.
+    /// </summary>
+    static Option<RangeSpec> Checked(Problems problems, string at, RangeSpec spec)
+    {
+        var bare = spec with { Start = Option<Address>.None, End = Option<Address>.None, Exclude = Seq<Cidr>.Empty };
+        if (problems.Take($"{at}range", Allocatable.Of(bare)).IsNone) return Option<RangeSpec>.None;
+        var parts = Prelude.Seq(
+            ($"{at}range_start", bare with { Start = spec.Start }),
+            ($"{at}range_end", bare with { End = spec.End }))
+            + spec.Exclude.Select((x, i) => ($"{at}exclude[{i}]", bare with { Exclude = Prelude.Seq1(x) })).ToSeq();
+        // Evaluate every part (no short-circuit), so that all problems are collected.
+        var partsOk = parts.Select(p => problems.Take(p.Item1, Allocatable.Of(p.Item2)).IsSome).ToList().TrueForAll(ok => ok);
+        return partsOk ? problems.Take($"{at}range_start", Allocatable.Of(spec)).Map(_ => spec) : Option<RangeSpec>.None;
     }
 
     /// <summary>A CIDR, or a bare address meaning just itself.</summary>
