@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# The whole test suite, on a fresh machine: installs what the tests need (Debian packages, NuGet packages
+# through restore), publishes the Native AOT plugin once, runs every test project, and ends with one line
+# "N passed, M failed" over all of them. Run as root (the namespace end-to-end tests create netns and links).
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")"
+source scripts/cni-lib.sh
+
+step() { printf '\n== %s\n' "$*"; }
+
+step "packages: CNI plugins, iproute2, ping, jq, etcd"
+ensure_packages
+if ! command -v etcd >/dev/null 2>&1; then
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends etcd-server >/dev/null 2>&1 \
+        || { DEBIAN_FRONTEND=noninteractive apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends etcd-server >/dev/null; }
+fi
+
+step "publish the plugin (Native AOT): dotnet publish src/Whereabouts.Cni -c Release -o artifacts/cni"
+dotnet publish src/Whereabouts.Cni -c Release -o artifacts/cni -nologo -clp:ErrorsOnly
+export WHEREABOUTS_BINARY="$PWD/artifacts/cni/whereabouts"
+
+step "build the solution"
+dotnet build Whereabouts.sln -c Release -nologo -clp:ErrorsOnly
+
+step "run every test project"
+export SNAPSHOOTER_STRICT_MODE=on
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+set +e
+dotnet test Whereabouts.sln -c Release --no-build -nologo 2>&1 | tee "$log"
+status=${PIPESTATUS[0]}
+set -e
+
+# Each project prints "Passed!  - Failed: F, Passed: P, Skipped: S, Total: T" (or "Failed!  - ...").
+read -r passed failed projects < <(awk '
+    /(Passed|Failed)! +- +Failed: +[0-9]+, +Passed: +[0-9]+/ {
+        for (i = 1; i <= NF; i++) {
+            if ($i == "Failed:") { f += $(i + 1) + 0 }
+            if ($i == "Passed:") { p += $(i + 1) + 0 }
+        }
+        n++
+    }
+    END { print p + 0, f + 0, n + 0 }' "$log")
+echo
+echo "test projects run: $projects"
+echo "$passed passed, $failed failed"
+if ((status != 0 || failed != 0 || projects == 0)); then exit 1; fi

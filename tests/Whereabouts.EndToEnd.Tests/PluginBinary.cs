@@ -1,0 +1,66 @@
+using System.Diagnostics;
+using System.Text;
+
+namespace Whereabouts.EndToEnd.Tests;
+
+/// <summary>
+/// The published Native AOT plugin, run as a real process with a CNI environment. Its path comes from
+/// WHEREABOUTS_BINARY, else artifacts/cni/whereabouts at the repository root (what .ci/run publishes).
+/// </summary>
+public static class PluginBinary
+{
+    public static string RepoRoot { get; } = FindRoot();
+
+    public static string Path { get; } =
+        Environment.GetEnvironmentVariable("WHEREABOUTS_BINARY") is { Length: > 0 } p ? p
+        : System.IO.Path.Combine(RepoRoot, "artifacts", "cni", "whereabouts");
+
+    public sealed record Result(int ExitCode, string Stdout, string Stderr);
+
+    public static ProcessStartInfo StartInfo(string command, string containerId, string ifName, string pod, Dictionary<string, string>? env = null)
+    {
+        if (!File.Exists(Path))
+            throw new FileNotFoundException($"plugin binary not found at {Path}: run `dotnet publish src/Whereabouts.Cni -c Release -o artifacts/cni` or set WHEREABOUTS_BINARY");
+        var info = new ProcessStartInfo(Path)
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        var (ns, name) = pod.Contains('/') ? (pod.Split('/')[0], pod.Split('/')[1]) : ("", "");
+        info.Environment["CNI_COMMAND"] = command;
+        info.Environment["CNI_CONTAINERID"] = containerId;
+        info.Environment["CNI_NETNS"] = "/var/run/netns/e2e";
+        info.Environment["CNI_IFNAME"] = ifName;
+        info.Environment["CNI_PATH"] = "/opt/cni/bin";
+        info.Environment["CNI_ARGS"] = name.Length > 0 ? $"IgnoreUnknown=1;K8S_POD_NAMESPACE={ns};K8S_POD_NAME={name}" : "";
+        foreach (var (k, v) in env ?? []) info.Environment[k] = v;
+        return info;
+    }
+
+    public static async Task<Result> Run(string command, string stdin, string containerId = "cid-1", string ifName = "net1",
+        string pod = "default/pod-1", Dictionary<string, string>? env = null)
+    {
+        using var process = Process.Start(StartInfo(command, containerId, ifName, pod, env))!;
+        await process.StandardInput.WriteAsync(stdin);
+        process.StandardInput.Close();
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        return new Result(process.ExitCode, (await stdout).Trim(), await stderr);
+    }
+
+    public static string Conf(string cniVersion, string ipam, string extra = "") =>
+        $$"""{"cniVersion":"{{cniVersion}}","name":"e2e","type":"macvlan"{{extra}},"ipam":{{ipam}}}""";
+
+    public static string FileIpam(string dir, string range = "192.168.2.225/28", string more = "") =>
+        $$"""{"type":"whereabouts","range":"{{range}}","datastore":"file","file":{"dir":"{{dir}}"}{{more}}}""";
+
+    static string FindRoot()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(System.IO.Path.Combine(dir.FullName, "Whereabouts.sln"))) dir = dir.Parent;
+        return dir?.FullName ?? throw new InvalidOperationException("cannot find the repository root (Whereabouts.sln)");
+    }
+}
