@@ -51,7 +51,7 @@ public static class ConfigParser
         (root["runtimeConfig"]?["ips"] as JsonArray ?? [])
             .Select(n => n is JsonValue v && v.TryGetValue<string>(out var s) ? s : "")
             .ToSeq()
-            .Sequence(s => AddressParser.Parse(s.Split('/')[0]).Match(Succ: a => Fin<Address>.Succ(a), Fail: e => Errors.InvalidConfig($"runtimeConfig.ips: {e.Message}")));
+            .TraverseAll(s => AddressParser.Parse(s.Split('/')[0]).Match(Succ: a => Fin<Address>.Succ(a), Fail: e => Errors.InvalidConfig($"runtimeConfig.ips: {e.Message}")));
 
     /// <summary>cni.dev/valid-attachments, which the runtime passes with GC.</summary>
     static Seq<Attachment> ValidAttachments(JsonObject root) =>

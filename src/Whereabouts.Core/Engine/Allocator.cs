@@ -14,7 +14,7 @@ namespace Whereabouts.Core.Engine;
 public static class Allocator
 {
     public static Fin<Plan> Decide(AddRequest request, Seq<PoolSnapshot> pools, KnownReservations known) =>
-        from allocatables in request.Scope.Ranges.Sequence(Allocatable.Of)
+        from allocatables in request.Scope.Ranges.TraverseAll(Allocatable.Of)
         from draft in request.Scope.Ranges.Zip(allocatables).Fold(
             Fin<Draft>.Succ(Draft.Start(pools, request.Scope.NetworkName)),
             (acc, r) => acc.Bind(d => LeaseOne(request, known, d, r.Item1, r.Item2)))
@@ -54,8 +54,13 @@ public static class Allocator
             if (req.Scope.OverlappingRanges && known.IsHeldByOther(reservation, req.Owner)) continue;
             return draft.Take(key, range, new Allocation(offset, req.Owner), NeedsReservation(req, known, reservation));
         }
-        return Errors.RangeExhausted(range.ToString(), allocatable.ToString());
+        return Errors.RangeExhausted(range.ToString(), AddressesOf(range.Network, allocatable));
     }
+
+    /// <summary>The allocatable set as addresses ("10.0.0.1-10.0.0.6,10.0.0.9"), not offsets, for messages.</summary>
+    static string AddressesOf(Cidr network, IntervalSet set) =>
+        set.IsEmpty ? "none" : string.Join(",", set.Intervals.Select(iv =>
+            iv.Lo == iv.Hi ? $"{network.AddressAt(iv.Lo)}" : $"{network.AddressAt(iv.Lo)}-{network.AddressAt(iv.Hi)}"));
 
     static Option<ReservationKey> NeedsReservation(AddRequest req, KnownReservations known, ReservationKey key) =>
         req.Scope.OverlappingRanges && known.OwnerOf(key).IsNone ? key : Option<ReservationKey>.None;

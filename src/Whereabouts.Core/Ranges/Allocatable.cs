@@ -18,7 +18,7 @@ public static class Allocatable
         from ordered in start <= end
             ? Fin<Unit>.Succ(Unit.Default)
             : Errors.InvalidConfig($"range_start {spec.Start.Map(a => a.ToString()).IfNone("")} is after range_end {spec.End.Map(a => a.ToString()).IfNone("")} in range {spec.Network}; swap them")
-        from excludes in spec.Exclude.Sequence(x => ExcludedSpan(spec, x))
+        from excludes in spec.Exclude.TraverseAll(x => ExcludedSpan(spec, x))
         select excludes.Fold(usable.Intersect(start, end), (set, x) => set.Minus(x.Lo, x.Hi));
 
     /// <summary>Usable offsets of a network; /32 and /128 have none, which is a configuration error.</summary>

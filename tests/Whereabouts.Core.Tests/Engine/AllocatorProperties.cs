@@ -1,0 +1,54 @@
+using LanguageExt;
+using Whereabouts.Core.Addresses;
+using Whereabouts.Core.Engine;
+using Whereabouts.Core.Pools;
+using Whereabouts.Core.Ranges;
+
+namespace Whereabouts.Core.Tests.Engine;
+
+/// <summary>Allocator.Decide on one range against the model "lowest of allocatable − taken − reserved by others".</summary>
+public sealed class AllocatorProperties
+{
+    static readonly Owner Me = new("c-me", "ns/me", "net1");
+
+    static readonly Gen<(RangeSpec Spec, UInt128[] Taken, UInt128[] Reserved, bool ReservedByMe, bool Overlapping)> Case = Gens.AllocatorCase;
+
+    [Fact]
+    public void TheLowestFreeAllocatableAddressIsHandedOut() =>
+        Case.Sample(c =>
+        {
+            var scope = new NetworkScope(Prelude.Seq1(c.Spec), "", c.Overlapping);
+            var key = PoolKey.For(c.Spec.Range, "");
+            var pool = PoolState.Of(key.Range, c.Taken.Select((o, i) => new Allocation(o, new Owner($"c{i}", $"ns/other-{i}", "net1"))));
+            var known = c.Reserved.Aggregate(KnownReservations.None, (k, o) =>
+                k.With(ReservationKey.For(key.Range.AddressAt(o), ""), c.ReservedByMe ? Me with { ContainerId = "old" } : new Owner("x", "ns/someone", "net1")));
+            var snapshot = new PoolSnapshot(key, new StoreVersion("7"), pool);
+
+            var allocatable = Allocatable.Of(c.Spec).ThrowIfFail();
+            var expected = allocatable.Intervals
+                .SelectMany(iv => Enumerable.Range((int)iv.Lo, (int)(iv.Hi - iv.Lo) + 1).Select(o => (UInt128)o))
+                .Where(o => !c.Taken.Contains(o) && !(c.Overlapping && !c.ReservedByMe && c.Reserved.Contains(o)))
+                .Select(o => (UInt128?)o).FirstOrDefault();
+
+            var decided = Allocator.Decide(new AddRequest(Me, scope, Seq<Address>.Empty), Prelude.Seq1(snapshot), known);
+            if (expected is null)
+            {
+                Assert.True(decided.IsFail, $"{c.Spec} should be exhausted");
+                decided.IfFail(e =>
+                {
+                    Assert.Equal(Errors.RangeExhaustedCode, e.Code);
+                    Assert.Contains(c.Spec.Network.ToString(), e.Message);
+                });
+                return;
+            }
+            var plan = decided.ThrowIfFail();
+            var lease = Assert.Single(Assert.IsType<Outcome.Allocated>(plan.Outcome).Leases);
+            Assert.Equal(key.Range.AddressAt(expected.Value), lease.Address);
+            var write = Assert.IsType<StoreOp.ReplacePool>(plan.Ops.Last());
+            Assert.Equal(new StoreVersion("7"), write.IfVersion);
+            Assert.Equal(pool.Allocations.Select(a => a.Offset).Append(expected.Value).Order().ToArray(), write.Next.Allocations.Select(a => a.Offset).ToArray());
+            var reservationsCreated = plan.Ops.OfType<StoreOp.CreateReservation>().ToArray();
+            var mustReserve = c.Overlapping && !(c.ReservedByMe && c.Reserved.Contains(expected.Value));
+            Assert.Equal(mustReserve ? [ReservationKey.For(lease.Address, "")] : Array.Empty<ReservationKey>(), reservationsCreated.Select(r => r.Key).ToArray());
+        });
+}

@@ -1,0 +1,112 @@
+using System.Text;
+using System.Text.Json;
+using Whereabouts.Core.Addresses;
+using Whereabouts.Core.Pools;
+
+namespace Whereabouts.Core.Tests.Pools;
+
+public sealed class PoolCodecTests
+{
+    const string UpstreamPool = """
+        {
+          "range": "fd00:0:0:10::/64",
+          "allocations": {
+            "-3844666706890850303": { "id": "c0ffee", "podref": "default/pod-a" },
+            "1": { "id": "beef", "podref": "default/pod-b", "ifname": "net1" },
+            "18446744073709551615": { "id": "feed", "podref": "kube-system/pod-c", "ifname": "net2" }
+          }
+        }
+        """;
+
+    static PoolState Decode(string json) => PoolCodec.Decode("pool", Encoding.UTF8.GetBytes(json)).ThrowIfFail();
+
+    [Fact]
+    public void APoolWrittenByUpstreamIsReadWithNegativeKeysAndMissingInterfaceNames()
+    {
+        var pool = Decode(UpstreamPool);
+        Assert.Equal("fd00:0:0:10::/64", pool.Range.ToString());
+        Assert.Equal(
+            [
+                ((UInt128)1, new Owner("beef", "default/pod-b", "net1")),
+                ((UInt128)14602077366818701313, new Owner("c0ffee", "default/pod-a", "")),
+                ((UInt128)18446744073709551615, new Owner("feed", "kube-system/pod-c", "net2")),
+            ],
+            pool.Allocations.Select(a => (a.Offset, a.Owner)));
+        Assert.Equal("fd00::10:caa5:0:0:1", pool.Range.AddressAt(14602077366818701313).ToString()); // 2^64 − 3844666706890850303 = 0xcaa5_0000_0000_0001
+        Assert.Equal([(UInt128)1, 14602077366818701313, 18446744073709551615], pool.Used.Offsets());
+    }
+
+    [Fact]
+    public void AnEntryWithoutAnInterfaceNameIsReleasedByItsContainerOnAnyInterface()
+    {
+        var owner = Decode(UpstreamPool).Allocations[1].Owner;
+        Assert.True(owner.IsReleasedBy("c0ffee", "net1"));
+        Assert.True(owner.IsReleasedBy("c0ffee", "eth0"));
+        Assert.False(owner.IsReleasedBy("beef", "net1"));
+    }
+
+    [Fact]
+    public void EncodingWritesDecimalKeysAndOmitsAnEmptyInterfaceName()
+    {
+        var json = Encoding.UTF8.GetString(PoolCodec.Encode(Decode(UpstreamPool)));
+        Assert.Equal(
+            """{"range":"fd00:0:0:10::/64","allocations":{"1":{"id":"beef","podref":"default/pod-b","ifname":"net1"},"14602077366818701313":{"id":"c0ffee","podref":"default/pod-a"},"18446744073709551615":{"id":"feed","podref":"kube-system/pod-c","ifname":"net2"}}}""",
+            json);
+    }
+
+    [Fact]
+    public void DecodingWhatWasEncodedGivesThePoolBack() =>
+        Gens.PoolState.Sample(pool =>
+        {
+            var back = PoolCodec.Decode("p", PoolCodec.Encode(pool)).ThrowIfFail();
+            Assert.Equal(pool.Range, back.Range);
+            Assert.Equal(pool.Allocations.ToArray(), back.Allocations.ToArray());
+            Assert.Equal(pool.Allocations.Select(a => a.Offset), back.Used.Offsets());
+        });
+
+    [Fact]
+    public void ALaterDuplicateOffsetReplacesAnEarlierOne()
+    {
+        var pool = Decode("""{"range":"10.0.0.0/24","allocations":{"5":{"id":"a","podref":"ns/a"},"005":{"id":"b","podref":"ns/b"}}}""");
+        Assert.Equal([new Allocation(5, new Owner("b", "ns/b", ""))], pool.Allocations.ToArray());
+    }
+
+    [Fact]
+    public void APoolWithoutAllocationsIsEmpty()
+    {
+        var pool = Decode("""{"range":"10.0.0.7/24"}""");
+        Assert.Equal("10.0.0.0/24", pool.Range.ToString());
+        Assert.Empty(pool.Allocations);
+        Assert.Equal(0, pool.Used.Count);
+    }
+
+    [Theory]
+    [InlineData("{", "pool")]
+    [InlineData("[]", "spec.range is missing")]
+    [InlineData("""{"allocations":{}}""", "spec.range is missing")]
+    [InlineData("""{"range":"10.0.0.0/33"}""", "not a CIDR")]
+    [InlineData("""{"range":"10.0.0.0/24","allocations":{"x1":{"id":"a","podref":"ns/a"}}}""", "\"x1\"")]
+    [InlineData("""{"range":"10.0.0.0/24","allocations":{"-99999999999999999999":{"id":"a"}}}""", "-99999999999999999999")]
+    public void AnUnreadablePoolIsACorruptPoolErrorNamingThePool(string json, string mentions)
+    {
+        var result = PoolCodec.Decode("blue-10.0.0.0-24", Encoding.UTF8.GetBytes(json));
+        Assert.True(result.IsFail);
+        result.IfFail(e =>
+        {
+            Assert.Equal(Errors.CorruptPoolCode, e.Code);
+            Assert.Contains("blue-10.0.0.0-24", e.Message);
+            Assert.Contains(mentions, e.Message);
+        });
+    }
+
+    [Fact]
+    public void ReservationsRoundTripAndOmitAnEmptyInterfaceName()
+    {
+        var owner = new Owner("c1", "ns/pod", "");
+        var json = Encoding.UTF8.GetString(ReservationCodec.Encode(owner));
+        Assert.Equal("""{"containerid":"c1","podref":"ns/pod"}""", json);
+        Assert.Equal(owner, ReservationCodec.Decode(Encoding.UTF8.GetBytes(json)));
+        using var upstream = JsonDocument.Parse("""{"podref":"ns/pod","ifname":"net1"}""");
+        Assert.Equal(new Owner("", "ns/pod", "net1"), ReservationCodec.Read(upstream.RootElement));
+    }
+}

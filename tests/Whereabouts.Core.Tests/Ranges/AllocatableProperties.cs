@@ -1,0 +1,80 @@
+using LanguageExt;
+using Whereabouts.Core.Addresses;
+using Whereabouts.Core.Ranges;
+
+namespace Whereabouts.Core.Tests.Ranges;
+
+/// <summary>
+/// Allocatable.Of against a model that enumerates every address of a small IPv4 range (/20 to /31):
+/// usable (network and broadcast dropped, except on /31) ∩ [range_start, range_end] − excludes.
+/// </summary>
+public sealed class AllocatableProperties
+{
+    /// <summary>The model's verdict: the allocatable offsets, or the word the error message must contain.</summary>
+    static Either<string, bool[]> Model(RangeSpec spec)
+    {
+        var size = 1 << (32 - spec.Range.Prefix);
+        var network = (uint)spec.Range.Address.Value & ~(uint)(size - 1);
+        var pointToPoint = spec.Range.Prefix == 31;
+
+        Either<string, int> Bound(Option<Address> bound, int dflt) => bound.Match(
+            a => (uint)a.Value - network >= (uint)size ? Either<string, int>.Left("outside")
+               : !pointToPoint && (uint)a.Value == network ? "network address"
+               : !pointToPoint && (uint)a.Value - network == (uint)size - 1 ? "broadcast"
+               : Either<string, int>.Right((int)((uint)a.Value - network)),
+            () => dflt);
+
+        var first = pointToPoint ? 0 : 1;
+        var last = pointToPoint ? 1 : size - 2;
+        return from lo in Bound(spec.Start, first)
+               from hi in Bound(spec.End, last)
+               from ordered in lo <= hi ? Either<string, Unit>.Right(Unit.Default) : "after"
+               from excluded in spec.Exclude.Map(x => Excluded(x, network, size)).Sequence()
+               select Enumerable.Range(0, size)
+                   .Select(o => lo <= o && o <= hi && !excluded.Exists(x => x.Lo <= network + (uint)o && network + (uint)o <= x.Hi))
+                   .ToArray();
+    }
+
+    static Either<string, (uint Lo, uint Hi)> Excluded(Cidr x, uint network, int size)
+    {
+        var xSize = 1UL << (32 - x.Prefix);
+        var xLo = (ulong)(uint)x.Address.Value & ~(xSize - 1);
+        var xHi = xLo + xSize - 1;
+        var overlaps = xLo <= network + (ulong)size - 1 && network <= xHi;
+        return overlaps ? ((uint)xLo, (uint)xHi) : "does not overlap";
+    }
+
+    [Fact]
+    public void AllocatableIsUsableClippedByStartAndEndMinusExcludes() =>
+        Gens.SmallV4RangeSpec.Sample(spec =>
+        {
+            var actual = Allocatable.Of(spec);
+            Model(spec).Match(
+                Right: expected => actual.Match(
+                    Succ: set =>
+                    {
+                        for (var o = 0; o < expected.Length; o++)
+                            Assert.True(expected[o] == set.Contains((UInt128)o), $"offset {o} of {spec}: expected {(expected[o] ? "allocatable" : "not allocatable")} in {set}");
+                        Assert.Equal((UInt128)expected.Count(b => b), set.Count);
+                    },
+                    Fail: e => Assert.Fail($"{spec} should be valid but failed: {e.Message}")),
+                Left: why => actual.Match(
+                    Succ: set => Assert.Fail($"{spec} should fail with \"{why}\" but gave {set}"),
+                    Fail: e =>
+                    {
+                        Assert.Equal(Errors.InvalidConfigCode, e.Code);
+                        Assert.Contains(why, e.Message);
+                    }));
+        });
+
+    [Fact]
+    public void AllocatableOffsetsAreAlwaysInsideTheUsableSpan() =>
+        Gens.Cidr.Where(c => c.HostBits > 0).Sample(c =>
+        {
+            var set = Allocatable.Of(RangeSpec.Of(c)).ThrowIfFail();
+            var ivs = set.Intervals;
+            Assert.Single(ivs);
+            Assert.Equal(c.HostBits == 1 ? UInt128.Zero : UInt128.One, ivs[0].Lo);
+            Assert.Equal(c.HostBits == 1 ? UInt128.One : c.LastOffset - 1, ivs[0].Hi);
+        });
+}
