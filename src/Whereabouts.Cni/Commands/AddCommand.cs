@@ -1,3 +1,4 @@
+using Whereabouts.Core;
 using LanguageExt;
 using Whereabouts.Core.Addresses;
 using Whereabouts.Core.Cni;
@@ -28,7 +29,7 @@ public static class AddCommand
     /// <summary>CNI_ARGS IP=: comma-separated addresses, each optionally with a prefix (ignored: the range's applies).</summary>
     static Fin<Seq<Address>> RequestedFromArgs(string ips) =>
         ips.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToSeq()
-            .Sequence(ip => AddressParser.Parse(ip.Split('/')[0]));
+            .TraverseAll(ip => AddressParser.Parse(ip.Split('/')[0]));
 
     /// <summary>CNI_ARGS GATEWAY= overrides the configured gateway.</summary>
     static IpamSettings WithGatewayFromArgs(IpamSettings ipam, string gateway) =>

@@ -1,3 +1,4 @@
+using Whereabouts.Core;
 using System.Text.Json.Nodes;
 using LanguageExt;
 using Whereabouts.Core.Addresses;
@@ -20,7 +21,7 @@ public static class CheckCommand
     /// <summary>prevResult.ips[].address (1.x and 0.3/0.4 shape), or ip4/ip6.ip (0.1/0.2 shape).</summary>
     static Fin<Seq<Address>> PreviousAddresses(Option<JsonObject> prevResult) =>
         prevResult.Match(
-            prev => CidrTexts(prev).Sequence(t => Cidr.Parse(t).Map(c => c.Address)),
+            prev => CidrTexts(prev).TraverseAll(t => Cidr.Parse(t).Map(c => c.Address)),
             () => Fin<Seq<Address>>.Succ(Seq<Address>.Empty));
 
     static Seq<string> CidrTexts(JsonObject prev)
