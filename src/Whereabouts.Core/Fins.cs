@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using LanguageExt;
 using LanguageExt.Common;
 
@@ -11,7 +12,7 @@ namespace Whereabouts.Core;
 /// </summary>
 public static class Fins
 {
-    public static Fin<Seq<B>> TraverseAll<A, B>(this IEnumerable<A> items, Func<A, Fin<B>> f)
+    public static Fin<ImmutableArray<B>> TraverseAll<A, B>(this IEnumerable<A> items, Func<A, Fin<B>> f)
     {
         var results = new List<B>();
         foreach (var item in items)
@@ -19,6 +20,6 @@ public static class Fins
             var failure = f(item).Match(Succ: b => { results.Add(b); return (Error?)null; }, Fail: e => e);
             if (failure is not null) return failure;
         }
-        return results.ToSeq().Strict();
+        return results.ToImmutableArray();
     }
 }

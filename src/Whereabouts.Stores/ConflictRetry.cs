@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using LanguageExt;
 using LanguageExt.Common;
 using Errors = Whereabouts.Core.Errors;
@@ -13,9 +14,9 @@ namespace Whereabouts.Stores;
 /// </summary>
 public sealed class ConflictRetry(IPoolStore store, RetryPolicy policy, Func<double> jitter, Log log)
 {
-    public delegate Fin<Plan> Decision(Seq<PoolSnapshot> pools, KnownReservations known);
+    public delegate Fin<Plan> Decision(ImmutableArray<PoolSnapshot> pools, KnownReservations known);
 
-    public async Task<Fin<Outcome>> Run(Seq<PoolKey> keys, Decision decide, CancellationToken ct)
+    public async Task<Fin<Outcome>> Run(ImmutableArray<PoolKey> keys, Decision decide, CancellationToken ct)
     {
         var started = DateTimeOffset.UtcNow;
         var known = KnownReservations.None;
@@ -24,7 +25,7 @@ public sealed class ConflictRetry(IPoolStore store, RetryPolicy policy, Func<dou
         {
             try
             {
-                var pools = (await Task.WhenAll(keys.Map(k => store.LoadPool(k, ct)))).ToSeq();
+                var pools = (await Task.WhenAll(keys.Map(k => store.LoadPool(k, ct)))).ToImmutableArray();
                 var decided = decide(pools, known);
                 if (decided.Case is not Plan plan) return decided.Map(p => p.Outcome);
                 var run = await Executor.Run(plan, ct);
@@ -60,7 +61,7 @@ public sealed class ConflictRetry(IPoolStore store, RetryPolicy policy, Func<dou
     /// <summary>Compensation for a pool write: take out exactly that allocation, through this same loop.</summary>
     async Task Unallocate(StoreOp.ReleaseAllocation release, CancellationToken ct)
     {
-        var result = await Run(Prelude.Seq1(release.Pool), (pools, _) => Releaser.Unallocate(pools[0], release.Allocation), ct);
+        var result = await Run(ImmutableArray.Create(release.Pool), (pools, _) => Releaser.Unallocate(pools[0], release.Allocation), ct);
         result.IfFail(e => log.Error($"could not release offset {release.Allocation.Offset} from {release.Pool}: {e.Message}"));
     }
 }

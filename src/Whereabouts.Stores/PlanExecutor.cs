@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using LanguageExt;
 using Whereabouts.Core.Engine;
 using Whereabouts.Core.Pools;
@@ -48,7 +49,7 @@ public sealed class PlanExecutor(IPoolStore store, Func<StoreOp.ReleaseAllocatio
     }
 
     /// <summary>Best effort: a compensation that fails is logged; the runtime's DEL after a failed ADD finishes the job.</summary>
-    async Task Compensate(Seq<StoreOp> undo, CancellationToken ct)
+    async Task Compensate(ImmutableArray<StoreOp> undo, CancellationToken ct)
     {
         foreach (var op in undo)
         {

@@ -136,14 +136,14 @@ public abstract class StoreContract : IAsyncLifetime
     [Fact]
     public async Task ConcurrentWritersThroughConflictRetryGetDistinctAddresses()
     {
-        var scope = new NetworkScope(Prelude.Seq1(Whereabouts.Core.Ranges.RangeSpec.Of(Range)), "contract", OverlappingRanges: true);
+        var scope = new NetworkScope([Whereabouts.Core.Ranges.RangeSpec.Of(Range)], "contract", OverlappingRanges: true);
         var stores = new List<IPoolStore>();
         for (var i = 0; i < 8; i++) stores.Add(await OpenAgain());
         var tasks = Enumerable.Range(0, 40).Select(i => Task.Run(async () =>
         {
             var store = stores[i % stores.Count];
             var retry = new ConflictRetry(store, RetryPolicy.Default, Random.Shared.NextDouble, Log.Silent);
-            var request = new AddRequest(new Owner($"cid-{i}", $"default/pod-{i}", "net1"), scope, Seq<Address>.Empty);
+            var request = new AddRequest(new Owner($"cid-{i}", $"default/pod-{i}", "net1"), scope, []);
             var outcome = await retry.Run(scope.PoolKeys, (pools, known) => Allocator.Decide(request, pools, known), default);
             return outcome.Match(o => ((Outcome.Allocated)o).Leases[0].Address.ToString(), e => "error: " + e.Message);
         })).ToArray();

@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using Whereabouts.Core;
 using LanguageExt;
 using Whereabouts.Core.Addresses;
@@ -14,21 +15,21 @@ public static class AddCommand
     public static async Task<Fin<string>> Run(Invocation inv, CancellationToken ct)
     {
         var requested = RequestedFromArgs(inv.Request.Args.Get("IP"));
-        if (requested.Case is not Seq<Address> fromArgs) return requested.Map(_ => "");
+        if (requested.Case is not ImmutableArray<Address> fromArgs) return requested.Map(_ => "");
         var owner = new Owner(inv.Request.ContainerId, inv.Request.Args.PodRef, inv.Request.IfName);
-        var request = new AddRequest(owner, inv.Scope, inv.Network.RuntimeIps + fromArgs);
+        var request = new AddRequest(owner, inv.Scope, inv.Network.RuntimeIps.AddRange(fromArgs));
         var outcome = await inv.Retry.Run(inv.Scope.PoolKeys, (pools, known) => Allocator.Decide(request, pools, known), ct);
         return outcome.Map(o =>
         {
-            var leases = o is Outcome.Allocated a ? a.Leases : Seq<Lease>.Empty;
+            var leases = o is Outcome.Allocated a ? a.Leases : ImmutableArray<Lease>.Empty;
             inv.Log.Verbose($"ADD {owner}: {string.Join(", ", leases)}");
             return ResultRenderer.Render(inv.Network.Version, leases, WithGatewayFromArgs(inv.Ipam, inv.Request.Args.Get("GATEWAY")));
         });
     }
 
     /// <summary>CNI_ARGS IP=: comma-separated addresses, each optionally with a prefix (ignored: the range's applies).</summary>
-    static Fin<Seq<Address>> RequestedFromArgs(string ips) =>
-        ips.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToSeq()
+    static Fin<ImmutableArray<Address>> RequestedFromArgs(string ips) =>
+        ips.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToImmutableArray()
             .TraverseAll(ip => AddressParser.Parse(ip.Split('/')[0]));
 
     /// <summary>CNI_ARGS GATEWAY= overrides the configured gateway.</summary>

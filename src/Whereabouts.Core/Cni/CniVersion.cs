@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using LanguageExt;
 using LanguageExt.Common;
 
@@ -6,7 +7,7 @@ namespace Whereabouts.Core.Cni;
 /// <summary>A CNI specification version this plugin speaks: 0.1.0 through 1.1.0.</summary>
 public readonly record struct CniVersion(int Major, int Minor, int Patch) : IComparable<CniVersion>
 {
-    public static readonly Seq<CniVersion> Supported = Prelude.Seq(
+    public static readonly ImmutableArray<CniVersion> Supported = ImmutableArray.Create(
         new CniVersion(0, 1, 0), new CniVersion(0, 2, 0), new CniVersion(0, 3, 0), new CniVersion(0, 3, 1),
         new CniVersion(0, 4, 0), new CniVersion(1, 0, 0), new CniVersion(1, 1, 0));
 

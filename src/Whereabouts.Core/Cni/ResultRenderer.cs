@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using System.Text;
 using System.Text.Json;
 using LanguageExt;
@@ -16,10 +17,10 @@ public static class ResultRenderer
 {
     sealed record IpEntry(Cidr Address, Option<Address> Gateway);
 
-    public static string Render(CniVersion version, Seq<Lease> leases, IpamSettings settings)
+    public static string Render(CniVersion version, ImmutableArray<Lease> leases, IpamSettings settings)
     {
         var ips = leases.Map(l => new IpEntry(new Cidr(l.Address, l.Range.Prefix), settings.Gateway.Filter(g => g.Family == l.Address.Family)))
-            + settings.Addresses.Map(a => new IpEntry(a.Address, a.Gateway));
+            .AddRange(settings.Addresses.Map(a => new IpEntry(a.Address, a.Gateway)));
         return Json(w =>
         {
             w.WriteString("cniVersion", version.ToString());
@@ -37,7 +38,7 @@ public static class ResultRenderer
         w.WriteEndArray();
     });
 
-    static void WriteCurrent(Utf8JsonWriter w, CniVersion version, Seq<IpEntry> ips, Seq<Route> routes)
+    static void WriteCurrent(Utf8JsonWriter w, CniVersion version, ImmutableArray<IpEntry> ips, ImmutableArray<Route> routes)
     {
         w.WriteStartArray("ips");
         foreach (var ip in ips)
@@ -52,7 +53,7 @@ public static class ResultRenderer
         WriteRoutes(w, routes);
     }
 
-    static void WriteLegacy(Utf8JsonWriter w, Seq<IpEntry> ips, Seq<Route> routes)
+    static void WriteLegacy(Utf8JsonWriter w, ImmutableArray<IpEntry> ips, ImmutableArray<Route> routes)
     {
         foreach (var family in new[] { IpFamily.V4, IpFamily.V6 })
             ips.Find(ip => ip.Address.Family == family).IfSome(ip =>
@@ -65,7 +66,7 @@ public static class ResultRenderer
             });
     }
 
-    static void WriteRoutes(Utf8JsonWriter w, Seq<Route> routes)
+    static void WriteRoutes(Utf8JsonWriter w, ImmutableArray<Route> routes)
     {
         if (routes.IsEmpty) return;
         w.WriteStartArray("routes");
@@ -89,7 +90,7 @@ public static class ResultRenderer
         w.WriteEndObject();
     }
 
-    static void WriteList(Utf8JsonWriter w, string name, Seq<string> items)
+    static void WriteList(Utf8JsonWriter w, string name, ImmutableArray<string> items)
     {
         if (items.IsEmpty) return;
         w.WriteStartArray(name);

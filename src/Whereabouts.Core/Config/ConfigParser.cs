@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using LanguageExt;
@@ -47,18 +48,18 @@ public static class ConfigParser
     }
 
     /// <summary>runtimeConfig.ips (the "ips" capability): addresses, optionally with a prefix that is ignored.</summary>
-    static Fin<Seq<Address>> RuntimeIps(JsonObject root) =>
+    static Fin<ImmutableArray<Address>> RuntimeIps(JsonObject root) =>
         (root["runtimeConfig"]?["ips"] as JsonArray ?? [])
             .Select(n => n is JsonValue v && v.TryGetValue<string>(out var s) ? s : "")
-            .ToSeq()
+            .ToImmutableArray()
             .TraverseAll(s => AddressParser.Parse(s.Split('/')[0]).Match(Succ: a => Fin<Address>.Succ(a), Fail: e => Errors.InvalidConfig($"runtimeConfig.ips: {e.Message}")));
 
     /// <summary>cni.dev/valid-attachments, which the runtime passes with GC.</summary>
-    static Seq<Attachment> ValidAttachments(JsonObject root) =>
+    static ImmutableArray<Attachment> ValidAttachments(JsonObject root) =>
         (root["cni.dev/valid-attachments"] as JsonArray ?? [])
             .OfType<JsonObject>()
             .Select(a => new Attachment(StringAt(a, "containerID") ?? "", StringAt(a, "ifname") ?? ""))
-            .ToSeq().Strict();
+            .ToImmutableArray();
 
     static string? StringAt(JsonObject o, string key) =>
         o[key] is JsonValue v && v.TryGetValue<string>(out var s) ? s : null;

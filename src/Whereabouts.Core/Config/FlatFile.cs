@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using System.Text.Json.Nodes;
 using LanguageExt;
 
@@ -11,8 +12,8 @@ namespace Whereabouts.Core.Config;
 public static class FlatFile
 {
     /// <summary>Where the plugin looks, in order; the first file that exists wins.</summary>
-    public static Seq<string> SearchPaths(Option<string> inlinePath) =>
-        inlinePath.Filter(p => p.Length > 0).ToSeq() + Prelude.Seq(
+    public static ImmutableArray<string> SearchPaths(Option<string> inlinePath) =>
+        inlinePath.Filter(p => p.Length > 0).ToImmutableArray().AddRange(
             "/etc/kubernetes/cni/net.d/whereabouts.d/whereabouts.conf",
             "/etc/cni/net.d/whereabouts.d/whereabouts.conf",
             "/host/etc/cni/net.d/whereabouts.d/whereabouts.conf");

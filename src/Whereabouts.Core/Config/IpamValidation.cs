@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using System.Globalization;
 using System.Text.RegularExpressions;
 using LanguageExt;
@@ -20,8 +21,8 @@ public static partial class IpamValidation
         if (dto.Type is not null && dto.Type != "whereabouts") p.Add("type", $"is \"{dto.Type}\"; this plugin is \"whereabouts\"");
         var ranges = Ranges(p, dto);
         var gateway = p.TakeOptional("gateway", dto.Gateway, AddressParser.Parse);
-        var routes = (dto.Routes ?? []).Select((r, i) => Route(p, $"routes[{i}].", r)).Somes().ToSeq().Strict();
-        var addresses = (dto.Addresses ?? []).Select((a, i) => Static(p, $"addresses[{i}].", a)).Somes().ToSeq().Strict();
+        var routes = (dto.Routes ?? []).Select((r, i) => Route(p, $"routes[{i}].", r)).Somes().ToImmutableArray();
+        var addresses = (dto.Addresses ?? []).Select((a, i) => Static(p, $"addresses[{i}].", a)).Somes().ToImmutableArray();
         var networkName = dto.NetworkName ?? "";
         if (networkName.Length > 0 && !ObjectName().IsMatch(networkName))
             p.Add("network_name", $"\"{networkName}\" cannot prefix Kubernetes object names: use lowercase letters, digits, '-' and '.', starting and ending with a letter or digit");
@@ -35,15 +36,15 @@ public static partial class IpamValidation
     }
 
     /// <summary>The top-level range comes first, then ipRanges: one address per entry.</summary>
-    static Seq<RangeSpec> Ranges(Problems p, IpamDto dto)
+    static ImmutableArray<RangeSpec> Ranges(Problems p, IpamDto dto)
     {
         var top = string.IsNullOrWhiteSpace(dto.Range)
             ? Option<RangeSpec>.None
             : RangeParser.Parse(p, "", dto.Range, dto.RangeStart, dto.RangeEnd, dto.Exclude);
         var listed = (dto.IpRanges ?? []).Select((r, i) => RangeParser.Parse(p, $"ipRanges[{i}].", r.Range, r.RangeStart, r.RangeEnd, r.Exclude));
-        var ranges = top.ToSeq() + listed.Somes().ToSeq().Strict();
+        var ranges = top.ToImmutableArray().AddRange(listed.Somes());
         if (ranges.IsEmpty && !p.Any) p.Add("range", "no range is configured: set \"range\" (e.g. 192.168.2.0/24) or \"ipRanges\"");
-        for (var i = 0; i < ranges.Count; i++)
+        for (var i = 0; i < ranges.Length; i++)
             for (var j = 0; j < i; j++)
                 if (ranges[i].Network.Overlaps(ranges[j].Network))
                     p.Add("ipRanges", $"{ranges[i].Network} overlaps {ranges[j].Network}; each entry gives the interface one address, so entries must not overlap");
@@ -59,7 +60,7 @@ public static partial class IpamValidation
         select new StaticAddress(cidr, p.TakeOptional($"{at}gateway", a.Gateway, AddressParser.Parse));
 
     static Dns DnsOf(DnsDto? d) => d is null ? Dns.None : new Dns(
-        (d.Nameservers ?? []).ToSeq().Strict(), d.Domain ?? "", (d.Search ?? []).ToSeq().Strict(), (d.Options ?? []).ToSeq().Strict());
+        (d.Nameservers ?? []).ToImmutableArray(), d.Domain ?? "", (d.Search ?? []).ToImmutableArray(), (d.Options ?? []).ToImmutableArray());
 
     /// <summary>"/24" or "24", as upstream accepts.</summary>
     static Fin<int> SliceSize(string text)
@@ -82,7 +83,7 @@ public static partial class IpamValidation
                 }
                 return new DatastoreSettings.Kubernetes(dto.Kubernetes.Kubeconfig);
             case "etcd":
-                var endpoints = (dto.EtcdHost ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToSeq().Strict();
+                var endpoints = (dto.EtcdHost ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToImmutableArray();
                 if (endpoints.IsEmpty) { p.Add("etcd_host", "is required for the etcd datastore, e.g. \"127.0.0.1:2379\""); return Option<DatastoreSettings>.None; }
                 return new DatastoreSettings.Etcd(endpoints, dto.EtcdUsername ?? "", dto.EtcdPassword ?? "",
                     dto.EtcdKeyFile ?? "", dto.EtcdCertFile ?? "", dto.EtcdCaCertFile ?? "");

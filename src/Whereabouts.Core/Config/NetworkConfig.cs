@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using System.Text.Json.Nodes;
 using LanguageExt;
 using Whereabouts.Core.Addresses;
@@ -10,6 +11,6 @@ public sealed record NetworkConfig(
     CniVersion Version,
     string Name,
     JsonObject Ipam,
-    Seq<Address> RuntimeIps,
+    ImmutableArray<Address> RuntimeIps,
     Option<JsonObject> PrevResult,
-    Seq<Engine.Attachment> ValidAttachments);
+    ImmutableArray<Engine.Attachment> ValidAttachments);

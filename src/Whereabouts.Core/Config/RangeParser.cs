@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using LanguageExt;
 using Whereabouts.Core.Addresses;
 using Whereabouts.Core.Ranges;
@@ -20,7 +21,7 @@ static class RangeParser
         var dashStart = dash < 0 ? Option<Address>.None : problems.Take($"{at}range", AddressParser.Parse(range[..dash]));
         var startAddress = problems.TakeOptional($"{at}range_start", start, AddressParser.Parse) || dashStart;
         var endAddress = problems.TakeOptional($"{at}range_end", end, AddressParser.Parse) || (dash < 0 ? Option<Address>.None : cidr.Map(c => c.Address));
-        var excludes = (exclude ?? []).Select((x, i) => problems.Take($"{at}exclude[{i}]", ParseExclude(x))).Somes().ToSeq().Strict();
+        var excludes = (exclude ?? []).Select((x, i) => problems.Take($"{at}exclude[{i}]", ParseExclude(x))).Somes().ToImmutableArray();
         return cidr.Map(c => new RangeSpec(c, startAddress, endAddress, excludes))
             .Bind(spec => Checked(problems, at, spec));
     }
@@ -30,12 +31,12 @@ static class RangeParser
     /// </summary>
     static Option<RangeSpec> Checked(Problems problems, string at, RangeSpec spec)
     {
-        var bare = spec with { Start = Option<Address>.None, End = Option<Address>.None, Exclude = Seq<Cidr>.Empty };
+        var bare = spec with { Start = Option<Address>.None, End = Option<Address>.None, Exclude = ImmutableArray<Cidr>.Empty };
         if (problems.Take($"{at}range", Allocatable.Of(bare)).IsNone) return Option<RangeSpec>.None;
-        var parts = Prelude.Seq(
+        var parts = ImmutableArray.Create(
             ($"{at}range_start", bare with { Start = spec.Start }),
             ($"{at}range_end", bare with { End = spec.End }))
-            + spec.Exclude.Select((x, i) => ($"{at}exclude[{i}]", bare with { Exclude = Prelude.Seq1(x) })).ToSeq();
+            .AddRange(spec.Exclude.Select((x, i) => ($"{at}exclude[{i}]", bare with { Exclude = ImmutableArray.Create(x) })));
         // Evaluate every part (no short-circuit), so that all problems are collected.
         var partsOk = parts.Select(p => problems.Take(p.Item1, Allocatable.Of(p.Item2)).IsSome).ToList().TrueForAll(ok => ok);
         return partsOk ? problems.Take($"{at}range_start", Allocatable.Of(spec)).Map(_ => spec) : Option<RangeSpec>.None;

@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using LanguageExt;
 using Whereabouts.Core.Addresses;
 using Whereabouts.Core.Ranges;
@@ -6,9 +7,9 @@ namespace Whereabouts.Core.Config;
 
 public sealed record Route(Cidr Destination, Option<Address> Gateway);
 
-public sealed record Dns(Seq<string> Nameservers, string Domain, Seq<string> Search, Seq<string> Options)
+public sealed record Dns(ImmutableArray<string> Nameservers, string Domain, ImmutableArray<string> Search, ImmutableArray<string> Options)
 {
-    public static readonly Dns None = new(Seq<string>.Empty, "", Seq<string>.Empty, Seq<string>.Empty);
+    public static readonly Dns None = new(ImmutableArray<string>.Empty, "", ImmutableArray<string>.Empty, ImmutableArray<string>.Empty);
 }
 
 public sealed record StaticAddress(Cidr Address, Option<Address> Gateway);
@@ -20,7 +21,7 @@ public abstract record DatastoreSettings
 
     public sealed record Kubernetes(string Kubeconfig) : DatastoreSettings;
 
-    public sealed record Etcd(Seq<string> Endpoints, string Username, string Password, string KeyFile, string CertFile, string CaCertFile) : DatastoreSettings;
+    public sealed record Etcd(ImmutableArray<string> Endpoints, string Username, string Password, string KeyFile, string CertFile, string CaCertFile) : DatastoreSettings;
 
     public sealed record File(string Dir) : DatastoreSettings;
 }
@@ -29,11 +30,11 @@ public enum LogLevel { Error, Verbose, Debug }
 
 /// <summary>A validated IPAM configuration: every value parsed, every cross-check done.</summary>
 public sealed record IpamSettings(
-    Seq<RangeSpec> Ranges,
+    ImmutableArray<RangeSpec> Ranges,
     Option<Address> Gateway,
-    Seq<Route> Routes,
+    ImmutableArray<Route> Routes,
     Dns Dns,
-    Seq<StaticAddress> Addresses,
+    ImmutableArray<StaticAddress> Addresses,
     string NetworkName,
     bool OverlappingRanges,
     Option<int> NodeSliceSize,

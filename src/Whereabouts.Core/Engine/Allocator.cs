@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using LanguageExt;
 using Whereabouts.Core.Addresses;
 using Whereabouts.Core.Pools;
@@ -13,7 +14,7 @@ namespace Whereabouts.Core.Engine;
 /// </summary>
 public static class Allocator
 {
-    public static Fin<Plan> Decide(AddRequest request, Seq<PoolSnapshot> pools, KnownReservations known) =>
+    public static Fin<Plan> Decide(AddRequest request, ImmutableArray<PoolSnapshot> pools, KnownReservations known) =>
         from allocatables in request.Scope.Ranges.TraverseAll(Allocatable.Of)
         from draft in request.Scope.Ranges.Zip(allocatables).Fold(
             Fin<Draft>.Succ(Draft.Start(pools, request.Scope.NetworkName)),

@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using LanguageExt;
 using Whereabouts.Core.Pools;
 
@@ -9,10 +10,10 @@ namespace Whereabouts.Core.Engine;
 /// </summary>
 public static class Checker
 {
-    public static Fin<Unit> Decide(CheckRequest request, Seq<PoolSnapshot> pools)
+    public static Fin<Unit> Decide(CheckRequest request, ImmutableArray<PoolSnapshot> pools)
     {
         var byName = pools.Fold(Map<string, PoolSnapshot>.Empty, (m, p) => m.AddOrUpdate(p.Key.Name, p));
-        var held = Seq<Lease>.Empty;
+        var held = ImmutableArray<Lease>.Empty;
         foreach (var range in request.Scope.Ranges)
         {
             var key = PoolKey.For(range.Range, request.Scope.NetworkName);
@@ -25,9 +26,9 @@ public static class Checker
         // The previous result also lists static 'addresses'; only those inside our ranges are ours to check.
         var ours = request.PreviousAddresses.Filter(a => request.Scope.Ranges.Exists(r => r.Network.Contains(a)));
         if (ours.IsEmpty) return Unit.Default;
-        var stored = held.Map(l => l.Address.ToString()).OrderBy(s => s, StringComparer.Ordinal).ToSeq();
-        var previous = ours.Map(a => a.ToString()).OrderBy(s => s, StringComparer.Ordinal).ToSeq();
-        return stored == previous
+        var stored = held.Map(l => l.Address.ToString()).OrderBy(s => s, StringComparer.Ordinal).ToImmutableArray();
+        var previous = ours.Map(a => a.ToString()).OrderBy(s => s, StringComparer.Ordinal).ToImmutableArray();
+        return stored.SameAs(previous)
             ? Unit.Default
             : Errors.AllocationMismatch($"previous result lists {string.Join(", ", previous)} but the store holds {string.Join(", ", stored)} for container {request.ContainerId} interface {request.IfName}");
     }

@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using LanguageExt;
 using Whereabouts.Core.Pools;
 using Whereabouts.Core.Ranges;
@@ -12,13 +13,13 @@ sealed record Draft(
     Map<string, PoolSnapshot> Loaded,
     string NetworkName,
     Map<string, PoolState> Changed,
-    Seq<Lease> Leases,
-    Map<string, Seq<Allocation>> Taken,
-    Seq<ReservationKey> Reservations)
+    ImmutableArray<Lease> Leases,
+    Map<string, ImmutableArray<Allocation>> Taken,
+    ImmutableArray<ReservationKey> Reservations)
 {
-    public static Draft Start(Seq<PoolSnapshot> pools, string networkName) =>
+    public static Draft Start(ImmutableArray<PoolSnapshot> pools, string networkName) =>
         new(pools.Fold(Map<string, PoolSnapshot>.Empty, (m, p) => m.AddOrUpdate(p.Key.Name, p)), networkName,
-            Map<string, PoolState>.Empty, Seq<Lease>.Empty, Map<string, Seq<Allocation>>.Empty, Seq<ReservationKey>.Empty);
+            Map<string, PoolState>.Empty, ImmutableArray<Lease>.Empty, Map<string, ImmutableArray<Allocation>>.Empty, ImmutableArray<ReservationKey>.Empty);
 
     public PoolKey KeyFor(RangeSpec range) => PoolKey.For(range.Range, NetworkName);
 
@@ -35,7 +36,7 @@ sealed record Draft(
     {
         Changed = Changed.AddOrUpdate(key.Name, StateOf(key).With(allocation)),
         Leases = Leases.Add(new Lease(range.Network.AddressAt(allocation.Offset), range.Network)),
-        Taken = Taken.AddOrUpdate(key.Name, Taken.Find(key.Name).IfNone(Seq<Allocation>.Empty).Add(allocation)),
+        Taken = Taken.AddOrUpdate(key.Name, Taken.Find(key.Name).IfNone(ImmutableArray<Allocation>.Empty).Add(allocation)),
         Reservations = Reservations.Concat(reservation),
     };
 
@@ -43,14 +44,14 @@ sealed record Draft(
     {
         var reservations = Reservations.Map(r => new Step(
             new StoreOp.CreateReservation(r, owner),
-            Seq1<StoreOp>(new StoreOp.DeleteReservation(r, owner))));
-        var pools = Changed.Values.Map(state => PoolWrite(SnapshotOf(PoolKey.For(state.Range, NetworkName)), state)).ToSeq();
-        return new Plan(reservations + pools, new Outcome.Allocated(Leases));
+            ImmutableArray.Create<StoreOp>(new StoreOp.DeleteReservation(r, owner))));
+        var pools = Changed.Values.Map(state => PoolWrite(SnapshotOf(PoolKey.For(state.Range, NetworkName)), state)).ToImmutableArray();
+        return new Plan(reservations.AddRange(pools), new Outcome.Allocated(Leases));
     }
 
     Step PoolWrite(PoolSnapshot snapshot, PoolState next)
     {
-        var undo = Taken.Find(snapshot.Key.Name).IfNone(Seq<Allocation>.Empty)
+        var undo = Taken.Find(snapshot.Key.Name).IfNone(ImmutableArray<Allocation>.Empty)
             .Map(a => (StoreOp)new StoreOp.ReleaseAllocation(snapshot.Key, a));
         StoreOp write = snapshot.Version.Match<StoreOp>(
             v => new StoreOp.ReplacePool(snapshot.Key, v, next),
@@ -58,5 +59,4 @@ sealed record Draft(
         return new Step(write, undo);
     }
 
-    static Seq<StoreOp> Seq1<T>(T op) where T : StoreOp => Prelude.Seq1((StoreOp)op);
 }

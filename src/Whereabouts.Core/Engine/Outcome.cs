@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using LanguageExt;
 using Whereabouts.Core.Addresses;
 
@@ -15,8 +16,8 @@ public abstract record Outcome
     Outcome() { }
 
     /// <summary>ADD: one lease per configured range, in configuration order.</summary>
-    public sealed record Allocated(Seq<Lease> Leases) : Outcome;
+    public sealed record Allocated(ImmutableArray<Lease> Leases) : Outcome;
 
     /// <summary>DEL and GC: the addresses given back.</summary>
-    public sealed record Released(Seq<Address> Addresses) : Outcome;
+    public sealed record Released(ImmutableArray<Address> Addresses) : Outcome;
 }

@@ -1,20 +1,21 @@
+using System.Collections.Immutable;
 using LanguageExt;
 
 namespace Whereabouts.Core.Engine;
 
 /// <summary>One operation and what undoes it if a later operation of the same plan fails.</summary>
-public sealed record Step(StoreOp Do, Seq<StoreOp> Undo);
+public sealed record Step(StoreOp Do, ImmutableArray<StoreOp> Undo);
 
 /// <summary>
 /// What a decision asks of the store: steps in the order they must run, and the outcome to report once all
 /// have run. Ordered deterministically: reservations before pool writes, pools by name.
 /// </summary>
-public sealed record Plan(Seq<Step> Steps, Outcome Outcome)
+public sealed record Plan(ImmutableArray<Step> Steps, Outcome Outcome)
 {
-    public Seq<StoreOp> Ops => Steps.Map(s => s.Do);
+    public ImmutableArray<StoreOp> Ops => Steps.Map(s => s.Do);
 
     /// <summary>The compensation for a plan whose first <paramref name="applied"/> steps ran: their undo, newest first.</summary>
-    public Seq<StoreOp> UndoAfter(int applied) => Steps.Take(applied).Rev().Bind(s => s.Undo);
+    public ImmutableArray<StoreOp> UndoAfter(int applied) => Steps.Take(applied).Reverse().SelectMany(s => s.Undo).ToImmutableArray();
 
     public bool IsEmpty => Steps.IsEmpty;
 }

@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using LanguageExt;
 using Whereabouts.Core.Addresses;
 using Whereabouts.Core.Pools;
@@ -12,31 +13,31 @@ namespace Whereabouts.Core.Engine;
 public static class Releaser
 {
     /// <summary>DEL: everything (container ID, interface) holds, in every range of the network.</summary>
-    public static Plan Decide(DelRequest request, Seq<PoolSnapshot> pools) =>
+    public static Plan Decide(DelRequest request, ImmutableArray<PoolSnapshot> pools) =>
         ReleaseWhere(pools, request.Scope, a => a.Owner.IsReleasedBy(request.ContainerId, request.IfName));
 
     /// <summary>GC: everything whose attachment the runtime no longer lists as valid.</summary>
-    public static Plan Collect(GcRequest request, Seq<PoolSnapshot> pools) =>
+    public static Plan Collect(GcRequest request, ImmutableArray<PoolSnapshot> pools) =>
         ReleaseWhere(pools, request.Scope, a => !request.Valid.Exists(v => a.Owner.IsReleasedBy(v.ContainerId, v.IfName)));
 
     /// <summary>Compensation: take out exactly <paramref name="allocation"/>, if the pool still has it.</summary>
     public static Plan Unallocate(PoolSnapshot pool, Allocation allocation) =>
-        ReleaseWhere(Prelude.Seq1(pool), OverlapOff, a => a == allocation);
+        ReleaseWhere(ImmutableArray.Create(pool), OverlapOff, a => a == allocation);
 
-    static readonly NetworkScope OverlapOff = new(Seq<Ranges.RangeSpec>.Empty, "", false);
+    static readonly NetworkScope OverlapOff = new(ImmutableArray<Ranges.RangeSpec>.Empty, "", false);
 
-    static Plan ReleaseWhere(Seq<PoolSnapshot> pools, NetworkScope scope, Func<Allocation, bool> released)
+    static Plan ReleaseWhere(ImmutableArray<PoolSnapshot> pools, NetworkScope scope, Func<Allocation, bool> released)
     {
-        var changes = pools.Filter(p => p.Exists).OrderBy(p => p.Key.Name, StringComparer.Ordinal).ToSeq()
-            .Map(p => (Pool: p, Gone: p.State.Allocations.Where(released).ToSeq()))
+        var changes = pools.Filter(p => p.Exists).OrderBy(p => p.Key.Name, StringComparer.Ordinal).ToImmutableArray()
+            .Map(p => (Pool: p, Gone: p.State.Allocations.Where(released).ToImmutableArray()))
             .Filter(c => !c.Gone.IsEmpty);
         var writes = changes.Map(c => new Step(
             new StoreOp.ReplacePool(c.Pool.Key, c.Pool.Version.IfNone(default(StoreVersion)), c.Gone.Fold(c.Pool.State, (s, a) => s.Without(a.Offset))),
-            Seq<StoreOp>.Empty));
+            ImmutableArray<StoreOp>.Empty));
         var addresses = changes.Bind(c => c.Gone.Map(a => (Address: c.Pool.Key.Range.AddressAt(a.Offset), a.Owner)));
         var reservations = scope.OverlappingRanges
-            ? addresses.Map(x => new Step(new StoreOp.DeleteReservation(ReservationKey.For(x.Address, scope.NetworkName), x.Owner), Seq<StoreOp>.Empty))
-            : Seq<Step>.Empty;
-        return new Plan(writes + reservations, new Outcome.Released(addresses.Map(x => x.Address)));
+            ? addresses.Map(x => new Step(new StoreOp.DeleteReservation(ReservationKey.For(x.Address, scope.NetworkName), x.Owner), ImmutableArray<StoreOp>.Empty))
+            : ImmutableArray<Step>.Empty;
+        return new Plan(writes.AddRange(reservations), new Outcome.Released(addresses.Map(x => x.Address)));
     }
 }

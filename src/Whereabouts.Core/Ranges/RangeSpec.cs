@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using LanguageExt;
 using Whereabouts.Core.Addresses;
 
@@ -7,12 +8,12 @@ namespace Whereabouts.Core.Ranges;
 /// One range to allocate from, as configured: the CIDR (host bits allowed), optional inclusive start and end,
 /// and excluded CIDRs (a bare address excludes just itself).
 /// </summary>
-public sealed record RangeSpec(Cidr Range, Option<Address> Start, Option<Address> End, Seq<Cidr> Exclude)
+public sealed record RangeSpec(Cidr Range, Option<Address> Start, Option<Address> End, ImmutableArray<Cidr> Exclude)
 {
     public static RangeSpec Of(Cidr range) => new(range, None, None, Empty);
 
     static Option<Address> None => Option<Address>.None;
-    static Seq<Cidr> Empty => Seq<Cidr>.Empty;
+    static ImmutableArray<Cidr> Empty => ImmutableArray<Cidr>.Empty;
 
     /// <summary>The network this range allocates in; its pool is named after this.</summary>
     public Cidr Network => Range.Normalised;
