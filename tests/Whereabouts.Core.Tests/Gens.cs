@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using LanguageExt;
 using Whereabouts.Core.Addresses;
 using Whereabouts.Core.Pools;
@@ -165,7 +166,7 @@ public static class Gens
         from start in OptionalAddressNear(range)
         from end in OptionalAddressNear(range)
         from excludes in ExcludeNear(range).Array[0, 3]
-        select new RangeSpec(range, start, end, excludes.ToSeq().Strict());
+        select new RangeSpec(range, start, end, excludes.ToImmutableArray());
 
     static Gen<Option<Address>> OptionalAddressNear(Cidr range) => Gen.Frequency<Option<Address>>(
         (1, Gen.Const(Option<Address>.None)),

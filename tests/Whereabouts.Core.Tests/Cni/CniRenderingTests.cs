@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using System.Text.Json;
 using LanguageExt;
 using LanguageExt.Common;
@@ -16,9 +17,9 @@ public sealed class CniRenderingTests
 
     static Lease L(string address, string range) => new(Address.Parse(address).ThrowIfFail(), Cidr.Parse(range).ThrowIfFail());
 
-    static readonly Seq<Lease> DualStack = Prelude.Seq(L("10.0.0.7", "10.0.0.0/24"), L("fd00::7", "fd00::/64"));
+    static readonly ImmutableArray<Lease> DualStack = [L("10.0.0.7", "10.0.0.0/24"), L("fd00::7", "fd00::/64")];
 
-    static JsonElement Render(CniVersion version, Seq<Lease> leases, IpamSettings settings) =>
+    static JsonElement Render(CniVersion version, ImmutableArray<Lease> leases, IpamSettings settings) =>
         JsonDocument.Parse(ResultRenderer.Render(version, leases, settings)).RootElement;
 
     public static TheoryData<string> Versions => new(CniVersion.Supported.Map(v => v.ToString()));
@@ -78,7 +79,7 @@ public sealed class CniRenderingTests
     [Fact]
     public void AnIpv4OnlyLegacyResultHasNoIp6Object()
     {
-        var root = Render(new CniVersion(0, 1, 0), Prelude.Seq1(L("10.0.0.7", "10.0.0.0/24")), Settings("\"range\": \"10.0.0.0/24\""));
+        var root = Render(new CniVersion(0, 1, 0), [L("10.0.0.7", "10.0.0.0/24")], Settings("\"range\": \"10.0.0.0/24\""));
         Assert.True(root.TryGetProperty("ip4", out _));
         Assert.False(root.TryGetProperty("ip6", out _));
     }

@@ -61,7 +61,7 @@ public sealed class FlatFileTests
         Assert.Equal(
             ["/custom/whereabouts.conf", "/etc/kubernetes/cni/net.d/whereabouts.d/whereabouts.conf", "/etc/cni/net.d/whereabouts.d/whereabouts.conf", "/host/etc/cni/net.d/whereabouts.d/whereabouts.conf"],
             FlatFile.SearchPaths("/custom/whereabouts.conf").ToArray());
-        Assert.Equal(3, FlatFile.SearchPaths(Option<string>.None).Count);
-        Assert.Equal(3, FlatFile.SearchPaths("").Count);
+        Assert.Equal(3, FlatFile.SearchPaths(Option<string>.None).Length);
+        Assert.Equal(3, FlatFile.SearchPaths("").Length);
     }
 }

@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using LanguageExt;
 using Whereabouts.Core.Addresses;
 using Whereabouts.Core.Engine;
@@ -17,7 +18,7 @@ public sealed class AllocatorProperties
     public void TheLowestFreeAllocatableAddressIsHandedOut() =>
         Case.Sample(c =>
         {
-            var scope = new NetworkScope(Prelude.Seq1(c.Spec), "", c.Overlapping);
+            var scope = new NetworkScope([c.Spec], "", c.Overlapping);
             var key = PoolKey.For(c.Spec.Range, "");
             var pool = PoolState.Of(key.Range, c.Taken.Select((o, i) => new Allocation(o, new Owner($"c{i}", $"ns/other-{i}", "net1"))));
             var known = c.Reserved.Aggregate(KnownReservations.None, (k, o) =>
@@ -30,7 +31,7 @@ public sealed class AllocatorProperties
                 .Where(o => !c.Taken.Contains(o) && !(c.Overlapping && !c.ReservedByMe && c.Reserved.Contains(o)))
                 .Select(o => (UInt128?)o).FirstOrDefault();
 
-            var decided = Allocator.Decide(new AddRequest(Me, scope, Seq<Address>.Empty), Prelude.Seq1(snapshot), known);
+            var decided = Allocator.Decide(new AddRequest(Me, scope, ImmutableArray<Address>.Empty), [snapshot], known);
             if (expected is null)
             {
                 Assert.True(decided.IsFail, $"{c.Spec} should be exhausted");

@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using LanguageExt;
 using LanguageExt.Common;
 using Whereabouts.Core.Addresses;
@@ -21,7 +22,7 @@ public sealed class EngineProperties
 
     static RangeSpec R(string range, string? start = null, string? end = null, params string[] exclude) =>
         new(C(range), start is null ? Option<Address>.None : A(start), end is null ? Option<Address>.None : A(end),
-            exclude.Select(C).ToSeq().Strict());
+            exclude.Select(C).ToImmutableArray());
 
     /// <summary>The ranges runs draw from. 0 and 3 share a pool; 0, 1 and 2 overlap; so do 4, 5 and 6.</summary>
     static readonly RangeSpec[] RangeCatalogue =
@@ -46,7 +47,7 @@ public sealed class EngineProperties
         {
             Run = run;
             Scopes = run.Scopes.Select(s => new NetworkScope(
-                ScopeCatalogue[s].Select(r => RangeCatalogue[r]).ToSeq().Strict(), run.NetworkName, run.Overlapping)).ToArray();
+                ScopeCatalogue[s].Select(r => RangeCatalogue[r]).ToImmutableArray(), run.NetworkName, run.Overlapping)).ToArray();
         }
 
         public EngineRun Run { get; }
@@ -146,7 +147,7 @@ public sealed class EngineProperties
         var requested = RequestedAddress(scope, op.Request);
         var before = w.Store.Describe(withContainers: false);
         var expected = ExpectedAdd(w.Store, scope, owner, requested, w.Store.AllReservations());
-        var request = new AddRequest(owner, scope, requested.ToSeq().Strict());
+        var request = new AddRequest(owner, scope, requested.ToImmutableArray());
         var (result, known) = RunAdd(w.Store, request, op.LearnReservations, op.CrashBefore);
 
         result.Match(
@@ -184,7 +185,7 @@ public sealed class EngineProperties
         // Entries upstream wrote before it stored interface names have none, and go with their container.
         ApplyRelease(w, scope, plan, a => a.Owner.ContainerId == containerId && (a.Owner.IfName.Length == 0 || a.Owner.IfName == ifName));
         if (!op.Stale)
-            Checker.Decide(new CheckRequest(containerId, ifName, scope, Seq<Address>.Empty), w.Store.Load(scope)).Match(
+            Checker.Decide(new CheckRequest(containerId, ifName, scope, ImmutableArray<Address>.Empty), w.Store.Load(scope)).Match(
                 Succ: _ => Assert.Fail("CHECK after DEL should find nothing"),
                 Fail: e => Assert.Equal(Errors.AllocationMissingCode, e.Code));
     }
@@ -193,7 +194,7 @@ public sealed class EngineProperties
     {
         var scope = w.Scopes[op.Scope % w.Scopes.Length];
         var valid = Enumerable.Range(0, Gens.AttachmentCount).Where(i => op.Valid[i])
-            .Select(i => new Attachment(w.CurrentContainerOf(i), World.IfNameOf(i))).ToSeq().Strict();
+            .Select(i => new Attachment(w.CurrentContainerOf(i), World.IfNameOf(i))).ToImmutableArray();
         var plan = Releaser.Collect(new GcRequest(valid, scope), w.Store.Load(scope));
         ApplyRelease(w, scope, plan, a => !valid.Exists(v => v.ContainerId == a.Owner.ContainerId && v.IfName == a.Owner.IfName));
     }
@@ -204,7 +205,7 @@ public sealed class EngineProperties
         var n = ++w.Fresh;
         var owner = new Owner($"fresh-{n}", $"ns/fresh-{n}", "net1");
         var before = w.Store.Describe();
-        var (added, _) = RunAdd(w.Store, new AddRequest(owner, scope, Seq<Address>.Empty), learn: n % 2 == 0, crashBefore: null);
+        var (added, _) = RunAdd(w.Store, new AddRequest(owner, scope, ImmutableArray<Address>.Empty), learn: n % 2 == 0, crashBefore: null);
         if (added.IsSucc)
         {
             Assert.NotEqual(before, w.Store.Describe());
@@ -216,8 +217,8 @@ public sealed class EngineProperties
 
     static void Race(World w, RaceOp op)
     {
-        var first = new AddRequest(w.OwnerOf(op.First), w.ScopeOf(op.First), Seq<Address>.Empty);
-        var second = new AddRequest(w.OwnerOf(op.Second), w.ScopeOf(op.Second), Seq<Address>.Empty);
+        var first = new AddRequest(w.OwnerOf(op.First), w.ScopeOf(op.First), ImmutableArray<Address>.Empty);
+        var second = new AddRequest(w.OwnerOf(op.Second), w.ScopeOf(op.Second), ImmutableArray<Address>.Empty);
         var early = Allocator.Decide(second, w.Store.Load(second.Scope), w.Store.AllReservations());
         var (firstResult, _) = RunAdd(w.Store, first, learn: false, crashBefore: null);
         var secondResult = early.Bind(plan => w.Store.Execute(plan).Applied ? Fin<Plan>.Succ(plan) : Crashed);
@@ -254,7 +255,7 @@ public sealed class EngineProperties
 
     static Option<Address> RequestedAddress(NetworkScope scope, Request request)
     {
-        var range = scope.Ranges[request.Range % scope.Ranges.Count];
+        var range = scope.Ranges[request.Range % scope.Ranges.Length];
         return request.Kind switch
         {
             RequestKind.None => Option<Address>.None,
@@ -310,12 +311,12 @@ public sealed class EngineProperties
 
     static bool SamePodInterface(Owner a, Owner b) => a.PodRef == b.PodRef && a.IfName == b.IfName;
 
-    static Seq<Lease> LeasesOf(Plan plan) => Assert.IsType<Outcome.Allocated>(plan.Outcome).Leases;
+    static ImmutableArray<Lease> LeasesOf(Plan plan) => Assert.IsType<Outcome.Allocated>(plan.Outcome).Leases;
 
     /// <summary>The store records each lease for exactly this owner (new container ID included), with its reservation.</summary>
-    static void AssertHolds(World w, NetworkScope scope, Owner owner, Seq<Lease> leases)
+    static void AssertHolds(World w, NetworkScope scope, Owner owner, ImmutableArray<Lease> leases)
     {
-        Assert.Equal(scope.Ranges.Count, leases.Count);
+        Assert.Equal(scope.Ranges.Length, leases.Length);
         foreach (var (range, lease) in scope.Ranges.Zip(leases))
         {
             Assert.Equal(range.Network, lease.Range);
@@ -328,7 +329,7 @@ public sealed class EngineProperties
         }
     }
 
-    static void AssertAddIsIdempotent(World w, AddRequest request, Seq<Lease> leases)
+    static void AssertAddIsIdempotent(World w, AddRequest request, ImmutableArray<Lease> leases)
     {
         var again = Allocator.Decide(request, w.Store.Load(request.Scope), w.Store.AllReservations()).ThrowIfFail();
         Assert.True(again.IsEmpty, $"a repeated ADD must write nothing, but planned {string.Join(", ", again.Ops)}");

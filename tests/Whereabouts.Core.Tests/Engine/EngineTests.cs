@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using LanguageExt;
 using Whereabouts.Core.Addresses;
 using Whereabouts.Core.Engine;
@@ -17,15 +18,15 @@ public sealed class EngineTests
     static readonly Owner PodB = new("sandbox-2", "default/pod-b", "net1");
 
     static NetworkScope Scope(bool overlapping = true, string network = "", params RangeSpec[] ranges) =>
-        new(ranges.ToSeq().Strict(), network, overlapping);
+        new([.. ranges], network, overlapping);
 
     static NetworkScope Scope(params string[] ranges) => Scope(true, "", ranges.Select(r => RangeSpec.Of(C(r))).ToArray());
 
-    static Seq<Lease> Leases(Plan plan) => Assert.IsType<Outcome.Allocated>(plan.Outcome).Leases;
+    static ImmutableArray<Lease> Leases(Plan plan) => Assert.IsType<Outcome.Allocated>(plan.Outcome).Leases;
 
     static Plan Add(InMemoryStore store, Owner owner, NetworkScope scope, params string[] requested)
     {
-        var plan = Allocator.Decide(new AddRequest(owner, scope, requested.Select(A).ToSeq().Strict()), store.Load(scope), store.AllReservations()).ThrowIfFail();
+        var plan = Allocator.Decide(new AddRequest(owner, scope, requested.Select(A).ToImmutableArray()), store.Load(scope), store.AllReservations()).ThrowIfFail();
         Assert.True(store.Execute(plan).Applied);
         return plan;
     }
@@ -76,7 +77,7 @@ public sealed class EngineTests
         var store = new InMemoryStore();
         var scope = Scope("10.0.0.0/24", "fd00::/64");
         var first = Leases(Add(store, PodA, scope));
-        var again = Allocator.Decide(new AddRequest(PodA, scope, Seq<Address>.Empty), store.Load(scope), store.AllReservations()).ThrowIfFail();
+        var again = Allocator.Decide(new AddRequest(PodA, scope, ImmutableArray<Address>.Empty), store.Load(scope), store.AllReservations()).ThrowIfFail();
         Assert.True(again.IsEmpty);
         Assert.Equal(first.ToArray(), Leases(again).ToArray());
         Assert.Equal(["10.0.0.1/24", "fd00::1/64"], first.Map(l => l.ToString()).ToArray());
@@ -95,7 +96,7 @@ public sealed class EngineTests
         var store = new InMemoryStore();
         var scope = Scope("10.0.0.0/24");
         Add(store, PodA, scope);
-        var result = Allocator.Decide(new AddRequest(PodB, scope, Prelude.Seq1(A("10.0.0.1"))), store.Load(scope), store.AllReservations());
+        var result = Allocator.Decide(new AddRequest(PodB, scope, [A("10.0.0.1")]), store.Load(scope), store.AllReservations());
         result.Match(
             Succ: _ => Assert.Fail("10.0.0.1 is taken"),
             Fail: e =>
@@ -112,7 +113,7 @@ public sealed class EngineTests
         var store = new InMemoryStore();
         Add(store, PodA, Scope("10.0.0.0/24"));
         var other = Scope("10.0.0.0/25");
-        var result = Allocator.Decide(new AddRequest(PodB, other, Prelude.Seq1(A("10.0.0.1"))), store.Load(other), store.AllReservations());
+        var result = Allocator.Decide(new AddRequest(PodB, other, [A("10.0.0.1")]), store.Load(other), store.AllReservations());
         Assert.Equal(Errors.AddressTakenCode, result.Match(Succ: _ => 0, Fail: e => e.Code));
         Assert.Equal("10.0.0.2/25", Leases(Add(store, PodB, other)).Single().ToString());
     }
@@ -123,8 +124,8 @@ public sealed class EngineTests
     [InlineData("192.168.0.1", "outside every range")]
     public void ARequestedAddressThatIsNotAllocatableIsRefused(string requested, string because)
     {
-        var scope = Scope(true, "", RangeSpec.Of(C("10.0.0.0/24")) with { Exclude = Prelude.Seq1(C("10.0.0.4/30")) });
-        var result = Allocator.Decide(new AddRequest(PodA, scope, Prelude.Seq1(A(requested))), Seq<PoolSnapshot>.Empty, KnownReservations.None);
+        var scope = Scope(true, "", RangeSpec.Of(C("10.0.0.0/24")) with { Exclude = [C("10.0.0.4/30")] });
+        var result = Allocator.Decide(new AddRequest(PodA, scope, [A(requested)]), ImmutableArray<PoolSnapshot>.Empty, KnownReservations.None);
         Assert.True(result.IsFail, $"{requested} is {because}");
         result.IfFail(e =>
         {
@@ -140,7 +141,7 @@ public sealed class EngineTests
         var scope = Scope("10.0.0.0/30");
         Add(store, PodA, scope);
         Add(store, PodB, scope);
-        var result = Allocator.Decide(new AddRequest(PodA with { PodRef = "default/pod-c" }, scope, Seq<Address>.Empty), store.Load(scope), store.AllReservations());
+        var result = Allocator.Decide(new AddRequest(PodA with { PodRef = "default/pod-c" }, scope, ImmutableArray<Address>.Empty), store.Load(scope), store.AllReservations());
         result.Match(
             Succ: _ => Assert.Fail("a /30 holds two pods"),
             Fail: e =>
@@ -154,8 +155,8 @@ public sealed class EngineTests
     public void TheUndoOfAHalfAppliedAddReleasesItsAllocationsAndReservationsNewestFirst()
     {
         var scope = Scope("10.0.0.0/24", "fd00::/64");
-        var plan = Allocator.Decide(new AddRequest(PodA, scope, Seq<Address>.Empty), Seq<PoolSnapshot>.Empty, KnownReservations.None).ThrowIfFail();
-        Assert.Equal(4, plan.Steps.Count);
+        var plan = Allocator.Decide(new AddRequest(PodA, scope, ImmutableArray<Address>.Empty), ImmutableArray<PoolSnapshot>.Empty, KnownReservations.None).ThrowIfFail();
+        Assert.Equal(4, plan.Steps.Length);
         Assert.Empty(plan.UndoAfter(0));
         var undo = plan.UndoAfter(4).ToArray();
         Assert.Equal(["ReleaseAllocation", "ReleaseAllocation", "DeleteReservation", "DeleteReservation"], undo.Select(o => o.GetType().Name));
@@ -211,7 +212,7 @@ public sealed class EngineTests
     {
         var store = new InMemoryStore();
         var scope = Scope("10.0.0.0/24");
-        var key = scope.PoolKeys.Head;
+        var key = scope.PoolKeys[0];
         store.Seed(key, PoolState.Of(key.Range, [new Allocation(9, new Owner("legacy", "default/old", ""))]));
         var plan = Releaser.Decide(new DelRequest("legacy", "net1", scope), store.Load(scope));
         Assert.Equal(["10.0.0.9"], Assert.IsType<Outcome.Released>(plan.Outcome).Addresses.Map(a => a.ToString()).ToArray());
@@ -225,7 +226,7 @@ public sealed class EngineTests
         Add(store, PodA, scope);
         Add(store, PodB, scope);
         Add(store, PodB with { IfName = "net2", PodRef = "default/pod-b2" }, scope);
-        var gc = Releaser.Collect(new GcRequest(Prelude.Seq1(new Attachment("sandbox-2", "net1")), scope), store.Load(scope));
+        var gc = Releaser.Collect(new GcRequest([new Attachment("sandbox-2", "net1")], scope), store.Load(scope));
         Assert.Equal(["10.0.0.1", "10.0.0.3"], Assert.IsType<Outcome.Released>(gc.Outcome).Addresses.Map(a => a.ToString()).ToArray());
         Assert.True(store.Execute(gc).Applied);
         Assert.Equal("10.0.0.0-24: 2=sandbox-2/default/pod-b/net1\nreservation 10.0.0.2=default/pod-b/net1", store.Describe());
@@ -239,9 +240,9 @@ public sealed class EngineTests
         var leases = Leases(Add(store, PodA, scope)).Map(l => l.Address);
         var staticAddress = A("192.168.9.9");
         Assert.True(Checker.Decide(new CheckRequest(PodA.ContainerId, "net1", scope, leases.Add(staticAddress)), store.Load(scope)).IsSucc);
-        Assert.True(Checker.Decide(new CheckRequest(PodA.ContainerId, "net1", scope, Seq<Address>.Empty), store.Load(scope)).IsSucc);
+        Assert.True(Checker.Decide(new CheckRequest(PodA.ContainerId, "net1", scope, ImmutableArray<Address>.Empty), store.Load(scope)).IsSucc);
 
-        var mismatch = Checker.Decide(new CheckRequest(PodA.ContainerId, "net1", scope, Prelude.Seq(A("10.0.0.7"), A("fd00::1"))), store.Load(scope));
+        var mismatch = Checker.Decide(new CheckRequest(PodA.ContainerId, "net1", scope, [A("10.0.0.7"), A("fd00::1")]), store.Load(scope));
         mismatch.Match(Succ: _ => Assert.Fail("10.0.0.7 is not held"), Fail: e =>
         {
             Assert.Equal(Errors.AllocationMismatchCode, e.Code);
@@ -249,7 +250,7 @@ public sealed class EngineTests
             Assert.Contains("10.0.0.1", e.Message);
         });
 
-        var missing = Checker.Decide(new CheckRequest("sandbox-x", "net1", scope, Seq<Address>.Empty), store.Load(scope));
+        var missing = Checker.Decide(new CheckRequest("sandbox-x", "net1", scope, ImmutableArray<Address>.Empty), store.Load(scope));
         missing.Match(Succ: _ => Assert.Fail("sandbox-x holds nothing"), Fail: e =>
         {
             Assert.Equal(Errors.AllocationMissingCode, e.Code);
@@ -265,7 +266,7 @@ public sealed class EngineTests
         Add(store, PodA, scope);
         Add(store, PodB, scope);
         var before = store.Describe();
-        var result = Allocator.Decide(new AddRequest(PodA with { PodRef = "default/pod-c" }, scope, Seq<Address>.Empty), store.Load(scope), store.AllReservations());
+        var result = Allocator.Decide(new AddRequest(PodA with { PodRef = "default/pod-c" }, scope, ImmutableArray<Address>.Empty), store.Load(scope), store.AllReservations());
         Assert.Equal(Errors.RangeExhaustedCode, result.Match(Succ: _ => 0, Fail: e => e.Code));
         Assert.Equal(before, store.Describe());
     }

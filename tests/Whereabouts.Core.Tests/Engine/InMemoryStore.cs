@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using System.Globalization;
 using LanguageExt;
 using Whereabouts.Core.Engine;
@@ -24,8 +25,8 @@ public sealed class InMemoryStore
     /// <summary>Every operation applied so far, in order, undo included.</summary>
     public List<StoreOp> Log { get; } = [];
 
-    public Seq<PoolSnapshot> Load(NetworkScope scope) =>
-        scope.PoolKeys.Map(k => pools.TryGetValue(k.Name, out var p) ? p : PoolSnapshot.Missing(k)).Strict();
+    public ImmutableArray<PoolSnapshot> Load(NetworkScope scope) =>
+        scope.PoolKeys.Map(k => pools.TryGetValue(k.Name, out var p) ? p : PoolSnapshot.Missing(k));
 
     public PoolState StateOf(PoolKey key) => pools.TryGetValue(key.Name, out var p) ? p.State : PoolState.Empty(key.Range);
 

@@ -59,10 +59,10 @@ public sealed class AllocatableTests
     public void ExcludesAreClippedToTheRangeAndABareAddressExcludesItself()
     {
         var spec = new RangeSpec(C("10.0.0.0/24"), Option<Address>.None, Option<Address>.None,
-            Prelude.Seq(C("10.0.0.0/30"), C("10.0.0.200/32"), C("10.0.0.0/16")));
+            [C("10.0.0.0/30"), C("10.0.0.200/32"), C("10.0.0.0/16")]);
         // The /16 covers everything, so nothing is left.
         Assert.True(Allocatable.Of(spec).ThrowIfFail().IsEmpty);
-        var narrower = spec with { Exclude = Prelude.Seq(C("10.0.0.0/30"), C("10.0.0.200/32")) };
+        var narrower = spec with { Exclude = [C("10.0.0.0/30"), C("10.0.0.200/32")] };
         Assert.Equal("4-199,201-254", Allocatable.Of(narrower).ThrowIfFail().ToString());
     }
 
@@ -77,7 +77,7 @@ public sealed class AllocatableTests
     [Fact]
     public void AnExcludeOfTheOtherFamilyIsRejected()
     {
-        var spec = RangeSpec.Of(C("10.0.0.0/24")) with { Exclude = Prelude.Seq1(C("fd00::/64")) };
+        var spec = RangeSpec.Of(C("10.0.0.0/24")) with { Exclude = [C("fd00::/64")] };
         var result = Allocatable.Of(spec);
         Assert.True(result.IsFail);
         result.IfFail(e => Assert.Contains("same address family", e.Message));

@@ -140,7 +140,7 @@ public sealed class AllocationScenarios
               }
             }
             """;
-        var key = s.Scope.PoolKeys.Head;
+        var key = s.Scope.PoolKeys[0];
         s.Store.Seed(key, PoolCodec.Decode(key.Name, Encoding.UTF8.GetBytes(upstream)).ThrowIfFail());
         var newPod = s.Add("default/new-pod", "fresh");
         var releasedLegacy1 = s.Del("legacy-1");

@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using LanguageExt;
 using LanguageExt.Common;
 using Newtonsoft.Json.Linq;
@@ -29,7 +30,7 @@ public sealed class CniOutputScenarios
         }
         """);
 
-    static readonly Seq<Lease> Leases = Prelude.Seq(
+    static readonly ImmutableArray<Lease> Leases = ImmutableArray.Create(
         new Lease(Address.Parse("10.50.0.2").ThrowIfFail(), Cidr.Parse("10.50.0.0/24").ThrowIfFail()),
         new Lease(Address.Parse("fd00:50::2").ThrowIfFail(), Cidr.Parse("fd00:50::/64").ThrowIfFail()));
 

@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using System.Text;
 using System.Text.Json.Nodes;
 using LanguageExt;
@@ -39,7 +40,7 @@ public sealed class Scenario
     {
         var owner = new Owner(containerId, pod, "net1");
         var known = Store.AllReservations();
-        var decided = Allocator.Decide(new AddRequest(owner, Scope, requested.Select(r => Address.Parse(r).ThrowIfFail()).ToSeq().Strict()), Store.Load(Scope), known);
+        var decided = Allocator.Decide(new AddRequest(owner, Scope, requested.Select(r => Address.Parse(r).ThrowIfFail()).ToImmutableArray()), Store.Load(Scope), known);
         return decided.Match(
             Succ: plan =>
             {
