@@ -76,9 +76,9 @@ public sealed class BinaryVerbTests : IDisposable
     [Fact]
     public async Task AnUnwritableStoreIsAClearErrorAndStatusFifty()
     {
-        var blocker = Path.Combine(store.Path, "not-a-dir");
+        var blocker = System.IO.Path.Combine(store.Path, "not-a-dir");
         await File.WriteAllTextAsync(blocker, "");
-        var conf = Conf("1.1.0", FileIpam(Path.Combine(blocker, "store")));
+        var conf = Conf("1.1.0", FileIpam(System.IO.Path.Combine(blocker, "store")));
         var add = await Run("ADD", conf);
         Assert.Equal((1, 50), (add.ExitCode, CodeOf(add.Stdout)));
         Assert.Contains("file datastore", add.Stdout);
@@ -89,8 +89,8 @@ public sealed class BinaryVerbTests : IDisposable
     [Fact]
     public async Task ACorruptPoolFileIsReportedAndNeverOverwritten()
     {
-        Directory.CreateDirectory(Path.Combine(store.Path, "pools"));
-        var pool = Path.Combine(store.Path, "pools", "192.168.2.224-28.json");
+        Directory.CreateDirectory(System.IO.Path.Combine(store.Path, "pools"));
+        var pool = System.IO.Path.Combine(store.Path, "pools", "192.168.2.224-28.json");
         await File.WriteAllTextAsync(pool, "{\"spec\": {\"range\": ");
         var add = await Run("ADD", Conf("1.0.0", FileIpam(store.Path)));
         Assert.Equal(1, add.ExitCode);
