@@ -15,8 +15,10 @@ sealed class DirectoryLock : IDisposable
         var fd = Posix.OpenLockFile(lockFile);
         try
         {
-            // flock blocks; run it off the caller's thread so the deadline can still cancel the wait.
-            var rc = await Task.Run(() => Posix.Flock(fd, Posix.LockExclusive), CancellationToken.None).WaitAsync(ct);
+            // Uncontended (the common case): take it at once, without a thread hop. Contended: block on a
+            // pool thread so the deadline can still cancel the wait.
+            var rc = Posix.Flock(fd, Posix.LockExclusive | Posix.LockNonBlocking) == 0 ? 0
+                : await Task.Run(() => Posix.Flock(fd, Posix.LockExclusive), CancellationToken.None).WaitAsync(ct);
             if (rc != 0) throw new IOException($"cannot lock {lockFile}");
             return new DirectoryLock(fd);
         }

@@ -11,6 +11,7 @@ static partial class Posix
 {
     public const int LockExclusive = 2;
     public const int LockUnlock = 8;
+    public const int LockNonBlocking = 4;
     const int ReadOnly = 0, ReadWrite = 2, Create = 0x40, Directory = 0x10000, CloseOnExec = 0x80000;
 
     [LibraryImport("libc", EntryPoint = "open", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
