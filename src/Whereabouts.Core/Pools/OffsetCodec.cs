@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Numerics;
 using LanguageExt;
 
 namespace Whereabouts.Core.Pools;
@@ -11,17 +10,21 @@ namespace Whereabouts.Core.Pools;
 /// </summary>
 public static class OffsetCodec
 {
-    static readonly BigInteger Max = (BigInteger)UInt128.MaxValue;
 
     public static string Format(UInt128 offset) => offset.ToString(CultureInfo.InvariantCulture);
 
     public static Fin<UInt128> Parse(string key)
     {
-        if (key.Length == 0 || key.Length > 40 || !(key[0] == '-' ? key.Length > 1 && key[1..].All(char.IsAsciiDigit) : key.All(char.IsAsciiDigit)))
-            return Fail(key, "it is not a decimal number");
-        var n = BigInteger.Parse(key, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture);
-        if (n < 0) return n >= long.MinValue ? (UInt128)(ulong)(long)n : Fail(key, "it is below the int64 range upstream wrote");
-        return n <= Max ? (UInt128)n : Fail(key, "it exceeds 128 bits");
+        // 2^128 has 39 digits: anything much longer is not a key we or upstream wrote.
+        if (key.Length > 40) return Fail(key, "it is longer than any 128-bit decimal");
+        if (key.StartsWith('-'))
+            return long.TryParse(key, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var signed)
+                ? (UInt128)(ulong)signed
+                : Fail(key, "it is not a decimal number in the int64 range upstream wrote");
+        // NumberStyles.None: ASCII digits only, no sign, spaces or separators.
+        return UInt128.TryParse(key, NumberStyles.None, CultureInfo.InvariantCulture, out var offset)
+            ? offset
+            : Fail(key, "it is not a decimal number below 2^128");
     }
 
     static Fin<UInt128> Fail(string key, string why) =>

@@ -27,13 +27,22 @@ public sealed class PoolState
     /// <summary>A pool from stored allocations in any order; a later duplicate offset replaces an earlier one.</summary>
     public static PoolState Of(Cidr range, IEnumerable<Allocation> allocations)
     {
-        // OrderBy is stable, so among equal offsets the last one stored wins.
-        var sorted = allocations.OrderBy(a => a.Offset).ToArray();
+        // OrderBy is stable, so among equal offsets the last one stored wins. Stores usually hand them over
+        // sorted already, which a linear check finds without sorting.
+        var given = allocations.ToArray();
+        var sorted = IsAscending(given) ? given : given.OrderBy(a => a.Offset).ToArray();
         var unique = sorted.Where((a, i) => i == sorted.Length - 1 || sorted[i + 1].Offset != a.Offset);
         return new PoolState(range.Normalised, [.. unique], null);
     }
 
     public OffsetBitmap Used => used.Value;
+
+    static bool IsAscending(Allocation[] items)
+    {
+        for (var i = 1; i < items.Length; i++)
+            if (items[i].Offset < items[i - 1].Offset) return false;
+        return true;
+    }
 
     public Allocation? At(UInt128 offset)
     {

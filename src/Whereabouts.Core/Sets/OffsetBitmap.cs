@@ -28,8 +28,14 @@ public sealed class OffsetBitmap
     /// <summary>Builds the set in one pass over the sorted offsets: no per-offset persistent structure.</summary>
     public static OffsetBitmap Of(ReadOnlySpan<UInt128> offsets)
     {
-        var sorted = offsets.ToArray();
-        Array.Sort(sorted);
+        // Pools hand their offsets over already sorted: check (cheap) before copying and sorting (not).
+        ReadOnlySpan<UInt128> sorted = offsets;
+        if (!IsAscending(offsets))
+        {
+            var copy = offsets.ToArray();
+            Array.Sort(copy);
+            sorted = copy;
+        }
         var keys = new List<UInt128>();
         var pages = new List<ulong[]>();
         var count = 0;
@@ -42,6 +48,13 @@ public sealed class OffsetBitmap
             if ((word & bit) == 0) { word |= bit; count++; }
         }
         return new OffsetBitmap([.. keys], [.. pages], count);
+    }
+
+    static bool IsAscending(ReadOnlySpan<UInt128> offsets)
+    {
+        for (var i = 1; i < offsets.Length; i++)
+            if (offsets[i] < offsets[i - 1]) return false;
+        return true;
     }
 
     public bool Contains(UInt128 offset)
