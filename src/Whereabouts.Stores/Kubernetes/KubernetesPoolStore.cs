@@ -1,0 +1,438 @@
+using System.Buffers;
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Text.Json;
+using LanguageExt;
+using Whereabouts.Core.Engine;
+using Whereabouts.Core.Pools;
+
+namespace Whereabouts.Stores.Kubernetes;
+
+/// <summary>
+/// The default datastore, as upstream keeps it: one IPPool per range and one OverlappingRangeIPReservation per
+/// allocated address (group whereabouts.cni.cncf.io/v1alpha1), in the namespace of the kubeconfig's current
+/// context. Compare-and-swap is metadata.resourceVersion: a PUT at a stale version is 409 Conflict, a create
+/// of an existing object is 409 AlreadyExists, a reservation is deleted with a resourceVersion precondition
+/// after its owner is checked. No Lease, no LIST on the ADD path: one GET per pool, one PUT or POST per write.
+/// <para>
+/// Every write is guarded, so a failed one is simply sent again (10 attempts or 5 s at most, Retry-After
+/// honoured). A write whose answer is lost (connection reset, timeout, 5xx) may or may not have committed;
+/// rather than guess, the store reads the object back: exactly what we wrote, or our change visible under a
+/// newer version → Applied; unchanged → not applied, send again; anything else → Conflict (the caller reloads
+/// and decides again). What can remain when the API stays down longer is in docs/compatibility.md.
+/// </para>
+/// </summary>
+public sealed class KubernetesPoolStore : IPoolStore
+{
+    public const string Pools = "ippools";
+    public const string Reservations = "overlappingrangeipreservations";
+    public const string NodeSlicePools = "nodeslicepools";
+
+    /// <summary>Per request; upstream uses 10 s for all its calls together.</summary>
+    public static readonly TimeSpan DefaultRequestTimeout = TimeSpan.FromSeconds(10);
+
+    /// <summary>The longest Retry-After (from a 429) the store waits out before reporting the failure.</summary>
+    static readonly TimeSpan MaxRetryAfter = TimeSpan.FromSeconds(5);
+
+    readonly KubeApi api;
+    readonly Kubeconfig config;
+    readonly Log log;
+
+    /// <summary>
+    /// The pools last read, by name: a PUT carries their labels, annotations and owners forward, and a lost
+    /// answer is judged by whether our change (read state → written state) is visible.
+    /// </summary>
+    readonly ConcurrentDictionary<string, ReadPool> lastRead = new();
+
+    sealed record ReadPool(string Version, byte[] Metadata, PoolState State);
+
+    public KubernetesPoolStore(Kubeconfig config, Log log, TimeSpan? requestTimeout = null)
+    {
+        this.config = config;
+        this.log = log;
+        api = new KubeApi(config, requestTimeout ?? DefaultRequestTimeout);
+    }
+
+    /// <summary>Reads the kubeconfig; no request is made until the first load.</summary>
+    public static KubernetesPoolStore Open(string kubeconfigPath, Log log) => new(Kubeconfig.Load(kubeconfigPath), log);
+
+    public string Namespace => api.Namespace;
+
+    internal KubeApi Api => api;
+
+    // ---- loads ----
+
+    public async Task<PoolSnapshot> LoadPool(PoolKey key, CancellationToken ct)
+    {
+        var r = await Read(() => api.Get(Pools, key.Name, ct), $"read IPPool {key.Name}");
+        if (IsMissingObject(r, key.Name)) return PoolSnapshot.Missing(key);
+        if (!r.Ok) throw await Failure(r, $"read IPPool {key.Name}", ct);
+        using var doc = Parse(r, "IPPool", key.Name);
+        var root = doc.RootElement;
+        var version = Version(root);
+        if (!root.TryGetProperty("spec", out var spec))
+            throw new StoreUnavailableException($"IPPool {api.Namespace}/{key.Name} has no spec; repair or delete it", transient: false);
+        var state = PoolCodec.Read(key.Name, spec).Match(
+            Succ: s => s,
+            Fail: e => throw new StoreUnavailableException($"{e.Message} (IPPool {api.Namespace}/{key.Name}); repair or delete it", transient: false));
+        lastRead[key.Name] = new ReadPool(version, root.TryGetProperty("metadata", out var meta) ? JsonSerializeElement(meta) : [], state);
+        return new PoolSnapshot(key, new StoreVersion(version), state);
+    }
+
+    public async Task<Option<Owner>> LoadReservation(ReservationKey key, CancellationToken ct) =>
+        await ReadReservation(key, ct) is { } held ? Option<Owner>.Some(held.Owner) : Option<Owner>.None;
+
+    sealed record StoredReservation(Owner Owner, string Version);
+
+    async Task<StoredReservation?> ReadReservation(ReservationKey key, CancellationToken ct)
+    {
+        var r = await Read(() => api.Get(Reservations, key.Name, ct), $"read OverlappingRangeIPReservation {key.Name}");
+        if (IsMissingObject(r, key.Name)) return null;
+        if (!r.Ok) throw await Failure(r, $"read OverlappingRangeIPReservation {key.Name}", ct);
+        using var doc = Parse(r, "OverlappingRangeIPReservation", key.Name);
+        var spec = doc.RootElement.TryGetProperty("spec", out var s) ? s : default;
+        return new StoredReservation(ReservationCodec.Read(spec), Version(doc.RootElement));
+    }
+
+    /// <summary>The NodeSlicePool as JSON, or null when it does not exist (see <see cref="NodeSlices"/>).</summary>
+    public async Task<JsonDocument?> ReadNodeSlicePool(string name, CancellationToken ct)
+    {
+        var r = await Read(() => api.Get(NodeSlicePools, name, ct), $"read NodeSlicePool {name}");
+        if (IsMissingObject(r, name)) return null;
+        if (!r.Ok) throw await Failure(r, $"read NodeSlicePool {name}", ct);
+        return Parse(r, "NodeSlicePool", name);
+    }
+
+    // ---- writes ----
+
+    public async Task<ApplyResult> Apply(StoreOp op, CancellationToken ct)
+    {
+        // Every write is guarded (create-if-absent, resourceVersion, delete precondition), so repeating one
+        // that failed, or whose outcome is unknown, can never apply it twice: it answers Conflict instead.
+        // Retrying here, briefly, matters most for compensations (the undo of a half-run plan), which the
+        // executor runs once: a single 500 there would otherwise leave an orphaned reservation behind.
+        var started = Stopwatch.GetTimestamp();
+        // Set once an earlier attempt's outcome stayed unknown: a Conflict now may be our own write.
+        var uncertain = false;
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                ApplyResult result;
+                try
+                {
+                    result = await Attempt(op, ct);
+                }
+                catch (KubeTransportException e)
+                {
+                    result = await Settle(e.Message);
+                }
+                catch (AmbiguousAnswer e)
+                {
+                    result = await Settle(e.Message);
+                }
+                if (result == ApplyResult.Conflict && uncertain)
+                    result = await Resolve(op, "conflict after a write of unknown outcome", ct) ?? ApplyResult.Conflict;
+                return result;
+            }
+            catch (StoreUnavailableException e) when (e.Transient && attempt + 1 < WriteAttempts && Stopwatch.GetElapsedTime(started) < WriteRetryBudget)
+            {
+                log.Debug($"{Describe(op)}: {e.Message}; trying again");
+                await Task.Delay(Backoff(attempt), ct);
+            }
+        }
+
+        async Task<ApplyResult> Settle(string cause)
+        {
+            ApplyResult? known;
+            try
+            {
+                known = await Resolve(op, cause, ct);
+            }
+            catch (StoreUnavailableException)
+            {
+                uncertain = true;
+                throw;
+            }
+            return known ?? throw new StoreUnavailableException($"{cause}; it was not applied", transient: true);
+        }
+    }
+
+    const int WriteAttempts = 10;
+    static readonly TimeSpan WriteRetryBudget = TimeSpan.FromSeconds(5);
+
+    /// <summary>Full jitter over 20 ms × 2^attempt, at most 320 ms.</summary>
+    static TimeSpan Backoff(int attempt) => TimeSpan.FromMilliseconds(Random.Shared.NextDouble() * Math.Min(20 << attempt, 320));
+
+    async Task<ApplyResult> Attempt(StoreOp op, CancellationToken ct)
+    {
+        switch (op)
+        {
+            case StoreOp.CreatePool c:
+            {
+                var r = await api.Create(Pools, Build("IPPool", c.Pool.Name, null, null, w => PoolCodec.Write(w, c.Initial)), ct);
+                return await Written(r, 409, ApplyResult.Conflict, $"create IPPool {c.Pool.Name}", "", ct);
+            }
+            case StoreOp.ReplacePool p:
+            {
+                var keep = lastRead.TryGetValue(p.Pool.Name, out var read) && read.Version == p.IfVersion.Value && read.Metadata.Length > 0 ? read.Metadata : null;
+                var r = await api.Replace(Pools, p.Pool.Name, Build("IPPool", p.Pool.Name, p.IfVersion.Value, keep, w => PoolCodec.Write(w, p.Next)), ct);
+                return await Written(r, 409, ApplyResult.Conflict, $"replace IPPool {p.Pool.Name}", p.Pool.Name, ct);
+            }
+            case StoreOp.CreateReservation c:
+            {
+                var r = await api.Create(Reservations, Build("OverlappingRangeIPReservation", c.Key.Name, null, null, w => ReservationCodec.Write(w, c.Owner)), ct);
+                return await Written(r, 409, ApplyResult.Conflict, $"create OverlappingRangeIPReservation {c.Key.Name}", "", ct);
+            }
+            case StoreOp.DeleteReservation d:
+            {
+                if (await ReadReservation(d.Key, ct) is not { } held) return ApplyResult.Missing;
+                if (!OwnerMatch.Holds(held.Owner, d.IfOwnedBy)) return ApplyResult.Conflict;
+                var r = await api.Delete(Reservations, d.Key.Name, DeleteOptions(held.Version), ct);
+                return await Written(r, 409, ApplyResult.Conflict, $"delete OverlappingRangeIPReservation {d.Key.Name}", d.Key.Name, ct);
+            }
+            default:
+                throw new ArgumentException($"{op.GetType().Name} is not a store operation", nameof(op));
+        }
+    }
+
+    /// <summary>2xx → Applied; the guard's code → its result; 404 on the object itself → Missing; 5xx → ask the store.</summary>
+    async Task<ApplyResult> Written(KubeResponse r, int guardCode, ApplyResult guardResult, string what, string objectName, CancellationToken ct)
+    {
+        if (r.Ok) return ApplyResult.Applied;
+        if (r.Code == guardCode) return guardResult;
+        if (objectName.Length > 0 && IsMissingObject(r, objectName)) return ApplyResult.Missing;
+        // A 5xx can come after the write committed (e.g. an etcd timeout): only a read can tell.
+        if (r.Code >= 500) throw new AmbiguousAnswer($"{what}: {r.Code} {r.Message}");
+        throw await Failure(r, what, ct);
+    }
+
+    sealed class AmbiguousAnswer(string message) : Exception(message);
+
+    const int ReadBackAttempts = 4;
+
+    /// <summary>
+    /// The answer to a write was lost: read the object back to learn what happened (see the class comment).
+    /// Null means it did not happen; a transient failure means nobody can tell yet.
+    /// </summary>
+    async Task<ApplyResult?> Resolve(StoreOp op, string cause, CancellationToken ct)
+    {
+        // Ask a few times: a failed read-back leaves the write's outcome unknown to the caller.
+        for (var attempt = 0; attempt < ReadBackAttempts; attempt++)
+        {
+            if (attempt > 0) await Task.Delay(Backoff(attempt), ct);
+            ApplyResult? outcome;
+            try
+            {
+                outcome = await ReadBack(op, ct);
+            }
+            catch (StoreUnavailableException e) when (e.Transient)
+            {
+                log.Debug($"{Describe(op)}: reading back after \"{cause}\" failed: {e.Message}");
+                continue;
+            }
+            log.Debug($"{Describe(op)}: {cause}; read back: {(outcome is { } o ? o.ToString() : "not applied")}");
+            return outcome;
+        }
+        throw new StoreUnavailableException($"{cause}; whether it was applied is unknown: reading it back failed too", transient: true);
+    }
+
+    /// <summary>Applied, Conflict or Missing when the stored object tells; null when the write did not happen.</summary>
+    async Task<ApplyResult?> ReadBack(StoreOp op, CancellationToken ct)
+    {
+        switch (op)
+        {
+            case StoreOp.CreatePool c:
+            {
+                var now = await LoadPool(c.Pool, ct);
+                return !now.Exists ? null
+                    : Same(now.State, c.Initial) || ChangeVisible(PoolState.Empty(c.Initial.Range), c.Initial, now.State) ? ApplyResult.Applied
+                    : ApplyResult.Conflict;
+            }
+            case StoreOp.ReplacePool p:
+            {
+                var before = lastRead.TryGetValue(p.Pool.Name, out var read) && read.Version == p.IfVersion.Value ? read.State : null;
+                var now = await LoadPool(p.Pool, ct);
+                if (!now.Exists) return ApplyResult.Missing;
+                // Ours, or ours with another writer's change on top (it read our version and built on it).
+                if (Same(now.State, p.Next) || (before is not null && ChangeVisible(before, p.Next, now.State))) return ApplyResult.Applied;
+                return now.Version.Exists(v => v == p.IfVersion) ? null : ApplyResult.Conflict;
+            }
+            case StoreOp.CreateReservation c:
+            {
+                var now = await LoadReservation(c.Key, ct);
+                return now.Case is not Owner o ? null : o == c.Owner ? ApplyResult.Applied : ApplyResult.Conflict;
+            }
+            case StoreOp.DeleteReservation d:
+            {
+                var now = await LoadReservation(d.Key, ct);
+                return now.IsNone ? ApplyResult.Applied : null;
+            }
+            default:
+                throw new ArgumentException($"{op.GetType().Name} is not a store operation", nameof(op));
+        }
+    }
+
+    static bool Same(PoolState a, PoolState b) => a.Range == b.Range && a.Allocations.SequenceEqual(b.Allocations);
+
+    /// <summary>
+    /// Whether the change from <paramref name="before"/> to <paramref name="written"/> shows in <paramref name="now"/>:
+    /// every allocation it added or changed is there as written, and every one it removed is gone (or now
+    /// someone else's). False when there was no change to see.
+    /// </summary>
+    static bool ChangeVisible(PoolState before, PoolState written, PoolState now)
+    {
+        var changed = false;
+        foreach (var a in written.Allocations)
+        {
+            if (before.At(a.Offset) == a) continue;
+            changed = true;
+            if (now.At(a.Offset) != a) return false;
+        }
+        foreach (var b in before.Allocations)
+        {
+            if (written.At(b.Offset) is not null) continue;
+            changed = true;
+            if (now.At(b.Offset) == b) return false;
+        }
+        return changed;
+    }
+
+    public async Task Ping(CancellationToken ct)
+    {
+        // STATUS only: a LIST capped at one item proves the API, the CRD and the credentials in one call.
+        var r = await Read(() => api.List(Pools, 1, ct), "list IPPools");
+        if (!r.Ok) throw await Failure(r, "list IPPools", ct);
+    }
+
+    // ---- helpers ----
+
+    async Task<KubeResponse> Read(Func<Task<KubeResponse>> call, string what)
+    {
+        try
+        {
+            return await call();
+        }
+        catch (KubeTransportException e)
+        {
+            throw new StoreUnavailableException($"{what}: {e.Message}", transient: true, e);
+        }
+    }
+
+    /// <summary>A 404 about this object (the Status names it), not about a missing CRD, namespace or route.</summary>
+    static bool IsMissingObject(KubeResponse r, string name) => r.Code == 404 && r.DetailsName == name;
+
+    /// <summary>The failure a non-2xx answer means: transient (429, 5xx, 408) or not (401, 403, 404 of a route, 4xx).</summary>
+    async Task<StoreUnavailableException> Failure(KubeResponse r, string what, CancellationToken ct)
+    {
+        var message = r.Message;
+        switch (r.Code)
+        {
+            case 401:
+                return new($"the Kubernetes API {api.Server} refused the credentials of kubeconfig {config.Source} (401 Unauthorized: {message}); " +
+                           "renew the service-account token (re-run the whereabouts installer) or fix the kubeconfig's user", transient: false);
+            case 403:
+                return new($"the Kubernetes API {api.Server} forbids the plugin to {what} in namespace {api.Namespace} (403 Forbidden: {message}); " +
+                           "grant its service account get, list, create, update and delete on ippools and overlappingrangeipreservations", transient: false);
+            case 429:
+                // Honour the server's Retry-After as a minimum before the caller's own backoff.
+                var wait = r.RetryAfter is { } ra && ra > TimeSpan.Zero ? (ra < MaxRetryAfter ? ra : MaxRetryAfter) : TimeSpan.Zero;
+                if (wait > TimeSpan.Zero) await Task.Delay(wait, ct);
+                return new($"{what}: the Kubernetes API is throttling (429: {message})", transient: true);
+            case 404:
+                return new($"{what}: {message} (404); install the whereabouts CRDs (deploy/crds) and check that namespace {api.Namespace} exists", transient: false);
+            case 408 or >= 500:
+                return new($"{what}: {r.Code} {message}", transient: true);
+            default:
+                return new($"{what}: the Kubernetes API answered {r.Code} {r.Reason}: {message}", transient: false);
+        }
+    }
+
+    JsonDocument Parse(KubeResponse r, string kind, string name)
+    {
+        try
+        {
+            return JsonDocument.Parse(r.Body);
+        }
+        catch (JsonException e)
+        {
+            throw new StoreUnavailableException($"{kind} {api.Namespace}/{name}: the API answered with invalid JSON ({e.Message})", transient: true, e);
+        }
+    }
+
+    static string Version(JsonElement root) =>
+        root.TryGetProperty("metadata", out var m) && m.TryGetProperty("resourceVersion", out var v) && v.ValueKind == JsonValueKind.String
+            ? v.GetString() ?? "" : "";
+
+    static byte[] JsonSerializeElement(JsonElement e)
+    {
+        var buffer = new ArrayBufferWriter<byte>();
+        using (var w = new Utf8JsonWriter(buffer)) e.WriteTo(w);
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    /// <summary>Metadata fields a replace carries over from the object read; everything else is the server's.</summary>
+    static readonly string[] KeptMetadata = ["labels", "annotations", "ownerReferences", "finalizers"];
+
+    /// <summary>An object as upstream writes it: apiVersion, kind, metadata.name/namespace, spec.</summary>
+    byte[] Build(string kind, string name, string? resourceVersion, byte[]? keep, Action<Utf8JsonWriter> spec)
+    {
+        var buffer = new ArrayBufferWriter<byte>(512);
+        using (var w = new Utf8JsonWriter(buffer))
+        {
+            w.WriteStartObject();
+            w.WriteString("apiVersion", KubeApi.ApiVersion);
+            w.WriteString("kind", kind);
+            w.WriteStartObject("metadata");
+            w.WriteString("name", name);
+            w.WriteString("namespace", api.Namespace);
+            if (resourceVersion is not null) w.WriteString("resourceVersion", resourceVersion);
+            if (keep is not null)
+            {
+                using var meta = JsonDocument.Parse(keep);
+                foreach (var field in KeptMetadata)
+                    if (meta.RootElement.TryGetProperty(field, out var value))
+                    {
+                        w.WritePropertyName(field);
+                        value.WriteTo(w);
+                    }
+            }
+            w.WriteEndObject();
+            w.WritePropertyName("spec");
+            spec(w);
+            w.WriteEndObject();
+        }
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    static byte[] DeleteOptions(string resourceVersion)
+    {
+        var buffer = new ArrayBufferWriter<byte>(128);
+        using (var w = new Utf8JsonWriter(buffer))
+        {
+            w.WriteStartObject();
+            w.WriteString("kind", "DeleteOptions");
+            w.WriteString("apiVersion", "v1");
+            w.WriteStartObject("preconditions");
+            w.WriteString("resourceVersion", resourceVersion);
+            w.WriteEndObject();
+            w.WriteEndObject();
+        }
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    static string Describe(StoreOp op) => op switch
+    {
+        StoreOp.CreatePool c => $"create IPPool {c.Pool}",
+        StoreOp.ReplacePool r => $"replace IPPool {r.Pool} at resourceVersion {r.IfVersion}",
+        StoreOp.CreateReservation c => $"create OverlappingRangeIPReservation {c.Key}",
+        StoreOp.DeleteReservation d => $"delete OverlappingRangeIPReservation {d.Key}",
+        _ => op.GetType().Name,
+    };
+
+    public ValueTask DisposeAsync()
+    {
+        api.Dispose();
+        return ValueTask.CompletedTask;
+    }
+}
