@@ -33,11 +33,15 @@ public sealed class ConflictRetry(IPoolStore store, RetryPolicy policy, Func<dou
                 if (run is Execution.ReservationHeld held)
                 {
                     var owner = await store.LoadReservation(held.Key, ct);
-                    owner.IfSome(o => known = known.With(held.Key, o));
+                    owner.IfSome(o => known = known.With(held.Key, o).AfterLostRace(attempt + 1, jitter()));
                     cause = $"reservation {held.Key} is held";
                     if (owner.IsSome) continue;
                 }
-                else cause = "a pool changed while we wrote it";
+                else
+                {
+                    cause = "a pool changed while we wrote it";
+                    known = known.AfterLostRace(attempt + 1, jitter());
+                }
             }
             catch (StoreUnavailableException e) when (e.Transient)
             {

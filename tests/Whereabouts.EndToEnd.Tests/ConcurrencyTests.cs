@@ -22,7 +22,8 @@ public sealed class ConcurrencyTests : IDisposable
         Assert.Equal(100, printed.Distinct().Count());
         var stored = StoredPools.Allocations(store.Path, "10.50.0.0-24");
         Assert.Equal(100, stored.Count);
-        Assert.Equal(Enumerable.Range(1, 100).Select(i => (System.Numerics.BigInteger)i), stored.Select(a => a.Offset).Order());
+        // Racing processes pick among the lowest free addresses (a window of at most 32): packed at the bottom.
+        Assert.All(stored, a => Assert.InRange(a.Offset, 1, 100 + 31));
         Assert.Equal(100, StoredPools.ReservationNames(store.Path).Count);
     }
 

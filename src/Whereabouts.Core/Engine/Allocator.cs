@@ -9,6 +9,7 @@ namespace Whereabouts.Core.Engine;
 /// <summary>
 /// ADD as a pure decision over loaded pools:
 ///   lease(range) = held(owner) ?? requested ∩ range ?? lowest free offset in allocatable(range)
+/// (after lost races, one of the lowest known.Window free offsets, at known.Draw)
 /// skipping addresses whose overlapping-range reservation belongs to another pod. The plan creates the new
 /// reservations first, then writes each changed pool once, guarded by the version it was read at.
 /// </summary>
@@ -49,13 +50,17 @@ public static class Allocator
     static Fin<Draft> TakeLowest(AddRequest req, KnownReservations known, Draft draft, PoolKey key, RangeSpec range, IntervalSet allocatable)
     {
         var used = draft.StateOf(key).Used;
-        for (var from = UInt128.Zero; used.FirstFreeAtOrAfter(from, allocatable) is { } offset; from = offset + 1)
+        var candidates = new List<(UInt128 Offset, ReservationKey Reservation)>(known.Window);
+        for (var from = UInt128.Zero; candidates.Count < known.Window && used.FirstFreeAtOrAfter(from, allocatable) is { } offset; from = offset + 1)
         {
             var reservation = ReservationKey.For(range.Network.AddressAt(offset), req.Scope.NetworkName);
             if (req.Scope.OverlappingRanges && known.IsHeldByOther(reservation, req.Owner)) continue;
-            return draft.Take(key, range, new Allocation(offset, req.Owner), NeedsReservation(req, known, reservation));
+            candidates.Add((offset, reservation));
+            if (offset == UInt128.MaxValue) break;
         }
-        return Errors.RangeExhausted(range.ToString(), AddressesOf(range.Network, allocatable));
+        if (candidates.Count == 0) return Errors.RangeExhausted(range.ToString(), AddressesOf(range.Network, allocatable));
+        var (chosen, key2) = candidates[Math.Min((int)(known.Draw * candidates.Count), candidates.Count - 1)];
+        return draft.Take(key, range, new Allocation(chosen, req.Owner), NeedsReservation(req, known, key2));
     }
 
     /// <summary>The allocatable set as addresses ("10.0.0.1-10.0.0.6,10.0.0.9"), not offsets, for messages.</summary>

@@ -11,6 +11,19 @@ public sealed record KnownReservations(Map<string, Owner> Owners)
 {
     public static readonly KnownReservations None = new(Map<string, Owner>.Empty);
 
+    /// <summary>
+    /// How many of the lowest free addresses ADD may choose among: 1 (the lowest, as upstream) until a race
+    /// is lost. Concurrent ADDs on one range all want the same lowest address; after losing, each picks at
+    /// <see cref="Draw"/> within a window that doubles per lost race (up to 32), so they stop colliding.
+    /// </summary>
+    public int Window { get; init; } = 1;
+
+    /// <summary>Where in the window to pick, in [0, 1); drawn by the shell.</summary>
+    public double Draw { get; init; }
+
+    public KnownReservations AfterLostRace(int racesLost, double draw) =>
+        this with { Window = 1 << Math.Clamp(racesLost, 0, 5), Draw = draw };
+
     public KnownReservations With(ReservationKey key, Owner owner) => new(Owners.AddOrUpdate(key.Name, owner));
 
     public Option<Owner> OwnerOf(ReservationKey key) => Owners.Find(key.Name);

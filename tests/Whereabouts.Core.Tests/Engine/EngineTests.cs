@@ -31,6 +31,33 @@ public sealed class EngineTests
         return plan;
     }
 
+    [Theory]
+    [InlineData(0.0, "10.5.0.3/24")]
+    [InlineData(0.3, "10.5.0.5/24")]
+    [InlineData(0.99, "10.5.0.7/24")]
+    public void AfterLostRacesAddPicksWithinTheWindowOfLowestFreeAddresses(double draw, string expected)
+    {
+        var store = new InMemoryStore();
+        var scope = Scope("10.5.0.0/24");
+        Add(store, PodA, scope, "10.5.0.1");
+        Add(store, PodB, scope, "10.5.0.2");
+        Add(store, new Owner("s3", "default/pod-c", "net1"), scope, "10.5.0.4");
+        // Free, lowest first: .3 .5 .6 .7 .8 ...; two lost races give a window of 4: .3 .5 .6 .7.
+        var known = store.AllReservations().AfterLostRace(2, draw);
+        var plan = Allocator.Decide(new AddRequest(new Owner("s4", "default/pod-d", "net1"), scope, []), store.Load(scope), known).ThrowIfFail();
+        Assert.Equal(expected, Leases(plan).Single().ToString());
+    }
+
+    [Fact]
+    public void WithoutLostRacesAddTakesTheLowestFreeAddressWhateverTheDraw()
+    {
+        var store = new InMemoryStore();
+        var scope = Scope("10.5.0.0/24");
+        var known = store.AllReservations() with { Draw = 0.9 };
+        var plan = Allocator.Decide(new AddRequest(PodA, scope, []), store.Load(scope), known).ThrowIfFail();
+        Assert.Equal("10.5.0.1/24", Leases(plan).Single().ToString());
+    }
+
     [Fact]
     public void HostBitsInTheRangeAreIgnoredSoTheFirstPodGetsTheFirstUsableAddress()
     {
