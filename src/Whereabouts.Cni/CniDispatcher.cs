@@ -32,7 +32,8 @@ public sealed class CniDispatcher(ProcessIo io, StoreFactory openStore, Func<str
         {
             var request = CniRequest.From(io.Getenv);
             if (request.Case is not CniRequest req) return Fail(version, request.Map(_ => ""));
-            var stdin = await io.Stdin.ReadToEndAsync(ct);
+            // Synchronous on purpose: an async read of stdin starts the thread pool, a few ms per process.
+            var stdin = io.Stdin.ReadToEnd();
             if (req.Command == "VERSION") return Print(ResultRenderer.RenderVersions(VersionAsked(stdin)));
             var network = ConfigParser.ParseNetwork(stdin);
             if (network.Case is not NetworkConfig net) return Fail(version, network.Map(_ => ""));
