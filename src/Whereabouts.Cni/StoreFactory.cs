@@ -1,5 +1,6 @@
 using Whereabouts.Core.Config;
 using Whereabouts.Stores;
+using Whereabouts.Stores.Etcd;
 using Whereabouts.Stores.FileStore;
 
 namespace Whereabouts.Cni;
@@ -12,10 +13,8 @@ public static class Stores
     public static IPoolStore Open(DatastoreSettings settings, Log log) => settings switch
     {
         DatastoreSettings.File f => new FilePoolStore(f.Dir),
-        DatastoreSettings.Kubernetes => throw new StoreUnavailableException(
-            "the kubernetes datastore is not available in this build; use \"datastore\": \"file\"", transient: false),
-        DatastoreSettings.Etcd => throw new StoreUnavailableException(
-            "the etcd datastore is not available in this build; use \"datastore\": \"file\"", transient: false),
+        DatastoreSettings.Kubernetes k => Whereabouts.Stores.Kubernetes.KubernetesPoolStore.Open(k.Kubeconfig, log),
+        DatastoreSettings.Etcd e => EtcdPoolStore.ForPlugin(e, log),
         _ => throw new ArgumentOutOfRangeException(nameof(settings)),
     };
 }

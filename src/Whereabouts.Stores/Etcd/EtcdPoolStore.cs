@@ -1,0 +1,162 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using LanguageExt;
+using Whereabouts.Core.Engine;
+using Whereabouts.Core.Pools;
+
+namespace Whereabouts.Stores.Etcd;
+
+/// <summary>
+/// The etcd datastore (<c>"datastore": "etcd"</c>). One key per object:
+/// <list type="bullet">
+/// <item><c>/whereabouts/ippools/&lt;pool name&gt;</c> → the IPPool spec,
+///   <c>{"range":"10.0.0.0/24","allocations":{"1":{"id":"…","podref":"ns/pod","ifname":"net1"}}}</c> (PoolCodec);</item>
+/// <item><c>/whereabouts/overlappingrangeipreservations/&lt;reservation name&gt;</c> → the
+///   OverlappingRangeIPReservation spec, <c>{"containerid":"…","podref":"ns/pod","ifname":"net1"}</c> (ReservationCodec).</item>
+/// </list>
+/// Names are the CRD object names (PoolKey, ReservationKey). A pool's version is its key's <c>mod_revision</c>.
+/// Every write is one transaction: create guarded by <c>create_revision == 0</c>, replace guarded by
+/// <c>mod_revision == version read</c>, delete of a reservation guarded by its value being the bytes whose
+/// owner was checked. An etcd user needs readwrite on the prefix <c>/whereabouts/</c>.
+/// </summary>
+public sealed class EtcdPoolStore(EtcdClient client, bool ownsClient = true) : IPoolStore
+{
+    public const string Root = "/whereabouts/";
+    public const string PoolPrefix = Root + "ippools/";
+    public const string ReservationPrefix = Root + "overlappingrangeipreservations/";
+
+    /// <summary>How many times a reservation delete re-checks the owner when the value moves under it.</summary>
+    const int DeleteAttempts = 4;
+
+    public EtcdPoolStore(EtcdOptions options, Log? log = null) : this(new EtcdClient(options, log)) { }
+
+    /// <summary>
+    /// The store as the CNI plugin opens it: one process, one etcd. Request timeouts never exceed the retry
+    /// deadline (WHEREABOUTS_RETRY_DEADLINE_MS, default 30 s), and a configured CA file stands in for the system
+    /// trust store (<see cref="EtcdOptions.ScopeProcessTrustToCaFile"/>).
+    /// </summary>
+    public static EtcdPoolStore ForPlugin(Whereabouts.Core.Config.DatastoreSettings.Etcd settings, Log log)
+    {
+        var options = EtcdOptions.From(settings) with { ScopeProcessTrustToCaFile = true };
+        var deadline = Environment.GetEnvironmentVariable("WHEREABOUTS_RETRY_DEADLINE_MS");
+        if (int.TryParse(deadline, NumberStyles.None, CultureInfo.InvariantCulture, out var ms) && ms > 0)
+            options = options.Within(TimeSpan.FromMilliseconds(ms));
+        return new EtcdPoolStore(options, log);
+    }
+
+    public static byte[] PoolKeyBytes(string name) => Encoding.UTF8.GetBytes(PoolPrefix + name);
+
+    public static byte[] ReservationKeyBytes(string name) => Encoding.UTF8.GetBytes(ReservationPrefix + name);
+
+    public async Task<PoolSnapshot> LoadPool(PoolKey key, CancellationToken ct)
+    {
+        var kv = await Get(PoolKeyBytes(key.Name), ct);
+        return kv is null ? PoolSnapshot.Missing(key) : Snapshot(key, kv);
+    }
+
+    static PoolSnapshot Snapshot(PoolKey key, EtcdKeyValue kv) =>
+        PoolCodec.Decode(key.Name, kv.Value ?? []).Match(
+            Succ: state => new PoolSnapshot(key, new StoreVersion(kv.ModRevision.ToString(CultureInfo.InvariantCulture)), state),
+            Fail: e => throw new StoreUnavailableException($"{e.Message} (etcd key {PoolPrefix}{key.Name}); repair or remove it", transient: false));
+
+    public async Task<Option<Owner>> LoadReservation(ReservationKey key, CancellationToken ct)
+    {
+        var kv = await Get(ReservationKeyBytes(key.Name), ct);
+        return kv is null ? Option<Owner>.None : Option<Owner>.Some(Owner(key, kv));
+    }
+
+    static Owner Owner(ReservationKey key, EtcdKeyValue kv)
+    {
+        try
+        {
+            return ReservationCodec.Decode(kv.Value ?? []);
+        }
+        catch (JsonException e)
+        {
+            throw new StoreUnavailableException(
+                $"stored reservation {key.Name} cannot be read: {e.Message} (etcd key {ReservationPrefix}{key.Name}); repair or remove it", transient: false, e);
+        }
+    }
+
+    public Task<ApplyResult> Apply(StoreOp op, CancellationToken ct) => op switch
+    {
+        StoreOp.CreatePool c => Create(PoolKeyBytes(c.Pool.Name), PoolCodec.Encode(c.Initial), ct),
+        StoreOp.ReplacePool r => Replace(PoolKeyBytes(r.Pool.Name), r.IfVersion, PoolCodec.Encode(r.Next), ct),
+        StoreOp.CreateReservation c => Create(ReservationKeyBytes(c.Key.Name), ReservationCodec.Encode(c.Owner), ct),
+        StoreOp.DeleteReservation d => Delete(d, ct),
+        _ => throw new ArgumentException($"{op.GetType().Name} is not a store operation", nameof(op)),
+    };
+
+    /// <summary>Put if the key does not exist: Applied, or Conflict when it does.</summary>
+    async Task<ApplyResult> Create(byte[] key, byte[] value, CancellationToken ct)
+    {
+        var txn = await client.Txn(new EtcdTxnRequest
+        {
+            Compare = [EtcdCompare.Absent(key)],
+            Success = [new EtcdRequestOp { RequestPut = new EtcdPutRequest { Key = key, Value = value } }],
+        }, ct);
+        return txn.Succeeded ? ApplyResult.Applied : ApplyResult.Conflict;
+    }
+
+    /// <summary>Put if the key is still at the version read: Applied, Conflict when it moved, Missing when it is gone.</summary>
+    async Task<ApplyResult> Replace(byte[] key, StoreVersion version, byte[] value, CancellationToken ct)
+    {
+        // A version that is not a revision can never match: the guard fails and the failure branch tells which way.
+        var revision = long.TryParse(version.Value, NumberStyles.None, CultureInfo.InvariantCulture, out var r) && r > 0 ? r : -1;
+        var txn = await client.Txn(new EtcdTxnRequest
+        {
+            Compare = [EtcdCompare.ModifiedAt(key, revision)],
+            Success = [new EtcdRequestOp { RequestPut = new EtcdPutRequest { Key = key, Value = value } }],
+            Failure = [new EtcdRequestOp { RequestRange = new EtcdRangeRequest { Key = key, CountOnly = true } }],
+        }, ct);
+        if (txn.Succeeded) return ApplyResult.Applied;
+        return FailureRange(txn)?.Count > 0 ? ApplyResult.Conflict : ApplyResult.Missing;
+    }
+
+    /// <summary>
+    /// Delete a reservation only while it belongs to the owner named: delete in a transaction that compares the
+    /// value to bytes whose owner was checked. The first guess is the owner's own encoding (what this plugin
+    /// wrote: one round trip for DEL and for compensation); otherwise the failure branch returns the stored
+    /// value, its owner is checked (upstream writes no container ID, so bytes differ while the owner matches),
+    /// and the delete is tried again with those bytes.
+    /// </summary>
+    async Task<ApplyResult> Delete(StoreOp.DeleteReservation op, CancellationToken ct)
+    {
+        var key = ReservationKeyBytes(op.Key.Name);
+        var expected = ReservationCodec.Encode(op.IfOwnedBy);
+        for (var attempt = 0; attempt < DeleteAttempts; attempt++)
+        {
+            var txn = await client.Txn(new EtcdTxnRequest
+            {
+                Compare = [EtcdCompare.ValueIs(key, expected)],
+                Success = [new EtcdRequestOp { RequestDeleteRange = new EtcdDeleteRangeRequest { Key = key } }],
+                Failure = [new EtcdRequestOp { RequestRange = new EtcdRangeRequest { Key = key } }],
+            }, ct);
+            if (txn.Succeeded) return ApplyResult.Applied;
+            var kv = FailureRange(txn)?.Kvs?.FirstOrDefault();
+            if (kv is null) return ApplyResult.Missing;
+            if (!OwnerMatch.Holds(Owner(op.Key, kv), op.IfOwnedBy)) return ApplyResult.Conflict;
+            expected = kv.Value ?? [];
+        }
+        return ApplyResult.Conflict;
+    }
+
+    static EtcdRangeResponse? FailureRange(EtcdTxnResponse txn) => txn.Responses?.FirstOrDefault()?.ResponseRange;
+
+    async Task<EtcdKeyValue?> Get(byte[] key, CancellationToken ct) =>
+        (await client.Range(new EtcdRangeRequest { Key = key }, ct)).Kvs?.FirstOrDefault();
+
+    /// <summary>Reads the prefix (a count only), which also checks the credentials' permission on it.</summary>
+    public async Task Ping(CancellationToken ct)
+    {
+        var root = Encoding.UTF8.GetBytes(Root);
+        await client.Range(new EtcdRangeRequest { Key = root, RangeEnd = EtcdClient.PrefixEnd(root), CountOnly = true }, ct);
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        if (ownsClient) client.Dispose();
+        return ValueTask.CompletedTask;
+    }
+}
