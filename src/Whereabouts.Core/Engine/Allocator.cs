@@ -28,7 +28,11 @@ public static class Allocator
         var key = draft.KeyFor(range);
         var pool = draft.StateOf(key);
         var held = pool.HeldBy(req.Owner);
-        if (held is not null) return draft.Keep(key, range, held, req.Owner);
+        // Already held: keep it, and re-create its reservation if a half-finished earlier ADD lost it (a
+        // reservation that exists comes back as a conflict, is read, and is then known to be ours).
+        if (held is not null)
+            return draft.Keep(key, range, held, req.Owner,
+                NeedsReservation(req, known, ReservationKey.For(range.Network.AddressAt(held.Offset), req.Scope.NetworkName)));
         var requested = req.Requested.Find(a => range.Network.Contains(a));
         return requested.Match(
             a => TakeRequested(req, known, draft, key, range, allocatable, a),

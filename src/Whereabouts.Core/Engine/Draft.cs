@@ -28,9 +28,9 @@ sealed record Draft(
     public PoolState StateOf(PoolKey key) => Changed.Find(key.Name).IfNone(() => SnapshotOf(key).State);
 
     /// <summary>The owner already holds <paramref name="held"/>: report it, recording a new container ID if any.</summary>
-    public Draft Keep(PoolKey key, RangeSpec range, Allocation held, Owner owner) =>
+    public Draft Keep(PoolKey key, RangeSpec range, Allocation held, Owner owner, Option<ReservationKey> reservation) =>
         (held.Owner == owner ? this : this with { Changed = Changed.AddOrUpdate(key.Name, StateOf(key).With(held with { Owner = owner })) })
-        with { Leases = Leases.Add(new Lease(range.Network.AddressAt(held.Offset), range.Network)) };
+        with { Leases = Leases.Add(new Lease(range.Network.AddressAt(held.Offset), range.Network)), Reservations = Reservations.Concat(reservation) };
 
     public Draft Take(PoolKey key, RangeSpec range, Allocation allocation, Option<ReservationKey> reservation) => this with
     {

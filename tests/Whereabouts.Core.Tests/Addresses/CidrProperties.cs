@@ -42,7 +42,9 @@ public sealed class CidrProperties
         {
             var (c, a) = t;
             var network = new IPNetwork(c.Network.ToIPAddress(), c.Prefix);
-            return c.Contains(a) == network.Contains(a.ToIPAddress());
+            // IPNetwork.Contains maps ::ffff:a.b.c.d across families (a BCL quirk pinned in BclQuirkTests), so
+            // IPv4-mapped addresses are no oracle; our Cidr compares plain 128-bit values there.
+            return a.ToIPAddress().IsIPv4MappedToIPv6 || c.Contains(a) == network.Contains(a.ToIPAddress());
         });
 
     [Fact]

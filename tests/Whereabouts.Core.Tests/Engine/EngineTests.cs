@@ -49,6 +49,21 @@ public sealed class EngineTests
     }
 
     [Fact]
+    public void ARepeatedAddRecreatesAReservationThatAHalfFinishedAddLost()
+    {
+        var store = new InMemoryStore();
+        var scope = Scope("10.6.0.0/24");
+        Add(store, PodA, scope);
+        // The pool holds the address but no reservation is known for it (an undo removed it).
+        var plan = Allocator.Decide(new AddRequest(PodA, scope, []), store.Load(scope), KnownReservations.None).ThrowIfFail();
+        var create = Assert.IsType<StoreOp.CreateReservation>(Assert.Single(plan.Ops));
+        Assert.Equal(("10.6.0.1", PodA), (create.Key.Name, create.Owner));
+        // Once it is known to be ours, a repeated ADD writes nothing.
+        var known = KnownReservations.None.With(create.Key, PodA);
+        Assert.True(Allocator.Decide(new AddRequest(PodA, scope, []), store.Load(scope), known).ThrowIfFail().IsEmpty);
+    }
+
+    [Fact]
     public void WithoutLostRacesAddTakesTheLowestFreeAddressWhateverTheDraw()
     {
         var store = new InMemoryStore();
