@@ -1,3 +1,4 @@
+using Whereabouts.Stores.Tls;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Security;
@@ -54,11 +55,8 @@ public sealed class EtcdClient : IDisposable
             PooledConnectionLifetime = TimeSpan.FromMinutes(5),
         };
         if (options.ScopeProcessTrustToCaFile && options.CaCertFile.Length > 0)
-        {
             // Before any certificate work: .NET reads these once, at its first chain build.
-            NativeEnvironment.Set("SSL_CERT_FILE", Path.GetFullPath(options.CaCertFile));
-            NativeEnvironment.Set("SSL_CERT_DIR", "/nonexistent/whereabouts-etcd-ca-only");
-        }
+            CustomRoots.LimitProcessTrustTo(options.CaCertFile);
         if (options.UsesTls) handler.SslOptions = TlsOptions(options);
         http = new HttpClient(handler) { Timeout = Timeout.InfiniteTimeSpan };
     }
@@ -280,14 +278,7 @@ public sealed class EtcdClient : IDisposable
                 throw new StoreUnavailableException($"etcd_ca_cert_file {options.CaCertFile} holds no PEM certificate", transient: false);
             // Trust exactly these roots, and never fetch missing intermediates from the network. (.NET still
             // loads the system store to look for intermediates: see EtcdOptions.ScopeProcessTrustToCaFile.)
-            var policy = new X509ChainPolicy
-            {
-                TrustMode = X509ChainTrustMode.CustomRootTrust,
-                RevocationMode = X509RevocationMode.NoCheck,
-                DisableCertificateDownloads = true,
-            };
-            policy.CustomTrustStore.AddRange(roots);
-            ssl.CertificateChainPolicy = policy;
+            ssl.CertificateChainPolicy = CustomRoots.TrustOnly(roots);
         }
         return ssl;
     }

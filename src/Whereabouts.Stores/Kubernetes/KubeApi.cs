@@ -1,3 +1,4 @@
+using Whereabouts.Stores.Tls;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Security;
@@ -110,7 +111,7 @@ sealed partial class KubeApi : IDisposable
             options.ClientCertificateContext = SslStreamCertificateContext.Create(leaf, chain.Count > 1 ? new X509Certificate2Collection(chain.Skip(1).ToArray()) : null, offline: true);
         }
         // With its own trust (a CA, or none at all) the kubeconfig makes the system CA store irrelevant.
-        if (config.CaPem.Length > 0 || config.InsecureSkipTlsVerify) IgnoreSystemTrustStore();
+        if (config.CaPem.Length > 0 || config.InsecureSkipTlsVerify) CustomRoots.LimitProcessTrustTo();
         if (config.InsecureSkipTlsVerify)
         {
             options.RemoteCertificateValidationCallback = static (_, _, _, _) => true;
@@ -125,14 +126,7 @@ sealed partial class KubeApi : IDisposable
                 throw new StoreUnavailableException($"kubeconfig {config.Source}: the certificate authority is not PEM: {e.Message}", transient: false, e);
             }
             if (roots.Count == 0) throw new StoreUnavailableException($"kubeconfig {config.Source}: the certificate authority holds no certificate", transient: false);
-            var policy = new X509ChainPolicy
-            {
-                TrustMode = X509ChainTrustMode.CustomRootTrust,
-                RevocationMode = X509RevocationMode.NoCheck,
-                DisableCertificateDownloads = true,
-            };
-            policy.CustomTrustStore.AddRange(roots);
-            options.CertificateChainPolicy = policy;
+            options.CertificateChainPolicy = CustomRoots.TrustOnly(roots);
         }
         if (config.TlsServerName.Length > 0)
         {
@@ -143,26 +137,6 @@ sealed partial class KubeApi : IDisposable
         }
         return options;
     }
-
-    /// <summary>
-    /// .NET on Linux loads the whole system CA store (every file of /etc/ssl/certs, ~150 on Debian) the first
-    /// time it builds a certificate chain, even under <see cref="X509ChainTrustMode.CustomRootTrust"/>: measured
-    /// at ~60–150 ms of a ~200 ms ADD on this machine, against ~25 ms without. It finds the store through
-    /// OpenSSL's SSL_CERT_DIR and SSL_CERT_FILE, read with the C library's getenv (Environment.SetEnvironmentVariable
-    /// does not reach it), and an empty value means "no store". So, once per process and before the first
-    /// handshake, set both to empty. The plugin is one request per process and trusts nothing else.
-    /// </summary>
-    static void IgnoreSystemTrustStore()
-    {
-        if (Interlocked.Exchange(ref systemTrustIgnored, 1) != 0) return;
-        SetEnv("SSL_CERT_DIR", "", 1);
-        SetEnv("SSL_CERT_FILE", "", 1);
-    }
-
-    static int systemTrustIgnored;
-
-    [LibraryImport("libc", EntryPoint = "setenv", StringMarshalling = StringMarshalling.Utf8)]
-    private static partial int SetEnv(string name, string value, int overwrite);
 
     public Uri Url(string plural, string? name, string query = "") =>
         new(collectionBase + plural + (name is null ? "" : "/" + Uri.EscapeDataString(name)) + query);
