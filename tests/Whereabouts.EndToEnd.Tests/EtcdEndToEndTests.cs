@@ -234,18 +234,8 @@ public sealed class EtcdNamespaceEndToEndTests : IAsyncLifetime
     [Fact]
     public async Task TwoPodsThroughMacvlanOnEtcd()
     {
-        var info = new ProcessStartInfo("bash", [System.IO.Path.Combine(RepoRoot, "scripts", "e2e-netns.sh"), "macvlan", PluginBinary.Path, EtcdStored.Ipam(etcd.Endpoint)])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        using var p = Process.Start(info)!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEndAsync();
-        await p.WaitForExitAsync();
-        var summary = (await stdout).Split('\n', StringSplitOptions.RemoveEmptyEntries)
-            .Select(l => l.Split(' ', 2)).Where(kv => kv.Length == 2).ToDictionary(kv => kv[0], kv => kv[1]);
-        Assert.True(p.ExitCode == 0, $"e2e-netns.sh macvlan exited {p.ExitCode}:\n{await stderr}");
+        var (code, summary, log) = await NamespaceEndToEndTests.RunScript("macvlan", EtcdStored.Ipam(etcd.Endpoint));
+        Assert.True(code == 0, $"e2e-netns.sh macvlan exited {code}:\n{log}");
         Assert.Equal("192.168.2.225/28", summary["pod1"]);
         Assert.Equal("192.168.2.226/28", summary["pod2"]);
         Assert.Equal("ok", summary["ping"]);

@@ -14,7 +14,8 @@ public sealed class NamespaceEndToEndTests : IDisposable
 
     public void Dispose() => store.Dispose();
 
-    static async Task<(int Code, Dictionary<string, string> Summary, string Log)> RunScript(string plugin, string ipam)
+    /// <summary>Runs scripts/e2e-netns.sh and parses its "key value" summary lines.</summary>
+    internal static async Task<(int Code, Dictionary<string, string> Summary, string Log)> RunScript(string plugin, string ipam)
     {
         var info = new ProcessStartInfo("bash", [Path.Combine(PluginBinary.RepoRoot, "scripts", "e2e-netns.sh"), plugin, PluginBinary.Path, ipam])
         {
