@@ -1,14 +1,15 @@
 using LanguageExt;
+using LanguageExt.ClassInstances;
 using LanguageExt.Common;
 
 namespace Whereabouts.Cni;
 
 /// <summary>CNI_ARGS: "IgnoreUnknown=1;K8S_POD_NAMESPACE=ns;K8S_POD_NAME=pod;IP=10.0.0.5/24;GATEWAY=10.0.0.1".</summary>
-public sealed record CniArgs(Map<string, string> Values)
+public sealed record CniArgs(Map<OrdString, string, string> Values)
 {
     public static Fin<CniArgs> Parse(string? text)
     {
-        var values = Map<string, string>.Empty;
+        var values = Map<OrdString, string, string>.Empty;
         foreach (var pair in (text ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries))
         {
             var eq = pair.IndexOf('=');

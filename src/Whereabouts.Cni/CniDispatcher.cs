@@ -1,5 +1,6 @@
 using System.Globalization;
 using LanguageExt;
+using LanguageExt.ClassInstances;
 using LanguageExt.Common;
 using Whereabouts.Cni.Commands;
 using Whereabouts.Core.Cni;
@@ -18,7 +19,7 @@ public sealed class CniDispatcher(ProcessIo io, StoreFactory openStore, Func<str
     delegate Task<Fin<string>> Verb(Invocation inv, CancellationToken ct);
 
     /// <summary>Each verb and the first cniVersion that has it.</summary>
-    static readonly Map<string, (Verb Run, CniVersion Since)> Verbs = Map<string, (Verb, CniVersion)>.Empty
+    static readonly Map<OrdString, string, (Verb Run, CniVersion Since)> Verbs = Map<OrdString, string, (Verb, CniVersion)>.Empty
         .Add("ADD", (AddCommand.Run, new CniVersion(0, 1, 0)))
         .Add("DEL", (DelCommand.Run, new CniVersion(0, 1, 0)))
         .Add("CHECK", (CheckCommand.Run, CniVersion.V040))
@@ -81,7 +82,7 @@ public sealed class CniDispatcher(ProcessIo io, StoreFactory openStore, Func<str
     {
         try
         {
-            var text = System.Text.Json.Nodes.JsonNode.Parse(stdin)?["cniVersion"]?.GetValue<string>() ?? "";
+            var text = JsonText.StringOf(System.Text.Json.Nodes.JsonNode.Parse(stdin)?["cniVersion"]) ?? "";
             return CniVersion.Parse(text).IfFail(CniVersion.Latest);
         }
         catch (Exception e) when (e is System.Text.Json.JsonException or InvalidOperationException)

@@ -19,7 +19,7 @@ public static class IpamLoader
 
     static Fin<Option<JsonObject>> ReadFlatFile(JsonObject ipam, Func<string, string?> readFile)
     {
-        var inlinePath = ipam["configuration_path"] is JsonValue v && v.TryGetValue<string>(out var p) ? p : "";
+        var inlinePath = JsonText.StringOf(ipam["configuration_path"]) ?? "";
         foreach (var path in FlatFile.SearchPaths(inlinePath))
         {
             var text = readFile(path);

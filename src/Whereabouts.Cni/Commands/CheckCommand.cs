@@ -32,5 +32,5 @@ public static class CheckCommand
         return listed.Concat(legacy).Where(t => t.Length > 0).ToImmutableArray();
     }
 
-    static string Text(JsonNode? n) => n is JsonValue v && v.TryGetValue<string>(out var s) ? s : "";
+    static string Text(JsonNode? n) => Core.Config.JsonText.StringOf(n) ?? "";
 }

@@ -24,7 +24,7 @@ public sealed record CniError(int Code, string Msg, string Details)
     public string Render(CniVersion version)
     {
         using var buffer = new MemoryStream();
-        using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        using (var w = new Utf8JsonWriter(buffer, JsonEscaping.Indented))
         {
             w.WriteStartObject();
             w.WriteString("cniVersion", version.ToString());

@@ -32,35 +32,28 @@ public static class ConfigParser
                    ValidAttachments(root));
     }
 
-    /// <summary>Deserialises an IPAM object (already merged with the flat file) and validates it.</summary>
-    public static Fin<IpamSettings> ParseIpam(JsonObject ipam)
-    {
-        IpamDto? dto;
-        try
-        {
-            dto = ipam.Deserialize(ConfigJson.Default.IpamDto);
-        }
-        catch (JsonException e)
-        {
-            return Errors.InvalidConfig($"invalid IPAM configuration: {e.Message}");
-        }
-        return dto is null ? Errors.InvalidConfig("invalid IPAM configuration: it is null") : IpamValidation.Validate(dto);
-    }
+    /// <summary>Reads an IPAM object (already merged with the flat file) and validates it.</summary>
+    public static Fin<IpamSettings> ParseIpam(JsonObject ipam) =>
+        IpamReader.Read(ipam).Bind(IpamValidation.Validate);
 
     /// <summary>runtimeConfig.ips (the "ips" capability): addresses, optionally with a prefix that is ignored.</summary>
     static Fin<ImmutableArray<Address>> RuntimeIps(JsonObject root) =>
-        (root["runtimeConfig"]?["ips"] as JsonArray ?? [])
-            .Select(n => n is JsonValue v && v.TryGetValue<string>(out var s) ? s : "")
-            .ToImmutableArray()
+        Elements(root["runtimeConfig"]?["ips"], n => JsonText.StringOf(n) ?? "")
             .TraverseAll(s => AddressParser.Parse(s.Split('/')[0]).Match(Succ: a => Fin<Address>.Succ(a), Fail: e => Errors.InvalidConfig($"runtimeConfig.ips: {e.Message}")));
 
     /// <summary>cni.dev/valid-attachments, which the runtime passes with GC.</summary>
     static ImmutableArray<Attachment> ValidAttachments(JsonObject root) =>
-        (root["cni.dev/valid-attachments"] as JsonArray ?? [])
-            .OfType<JsonObject>()
-            .Select(a => new Attachment(StringAt(a, "containerID") ?? "", StringAt(a, "ifname") ?? ""))
-            .ToImmutableArray();
+        Elements(root["cni.dev/valid-attachments"], n => n is JsonObject a ? new Attachment(StringAt(a, "containerID") ?? "", StringAt(a, "ifname") ?? "") : null)
+            .Filter(a => a is not null)!;
 
-    static string? StringAt(JsonObject o, string key) =>
-        o[key] is JsonValue v && v.TryGetValue<string>(out var s) ? s : null;
+    // A loop, not LINQ over JsonArray: see JsonText on generic virtual calls under Native AOT.
+    static ImmutableArray<T> Elements<T>(JsonNode? array, Func<JsonNode?, T> read)
+    {
+        if (array is not JsonArray items) return [];
+        var result = ImmutableArray.CreateBuilder<T>(items.Count);
+        foreach (var item in items) result.Add(read(item));
+        return result.MoveToImmutable();
+    }
+
+    static string? StringAt(JsonObject o, string key) => JsonText.StringOf(o[key]);
 }

@@ -36,14 +36,5 @@ public static class FlatFile
         }
     }
 
-    static bool IsZero(JsonNode? n) => n switch
-    {
-        null => true,
-        JsonArray a => a.Count == 0,
-        JsonObject o => o.Count == 0,
-        JsonValue v when v.TryGetValue<string>(out var s) => s.Length == 0,
-        JsonValue v when v.TryGetValue<bool>(out var b) => !b,
-        JsonValue v when v.TryGetValue<double>(out var d) => d == 0,
-        _ => false,
-    };
+    static bool IsZero(JsonNode? n) => JsonText.IsZero(n);
 }

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using LanguageExt;
+using LanguageExt.ClassInstances;
 using Whereabouts.Core.Pools;
 
 namespace Whereabouts.Core.Engine;
@@ -12,7 +13,7 @@ public static class Checker
 {
     public static Fin<Unit> Decide(CheckRequest request, ImmutableArray<PoolSnapshot> pools)
     {
-        var byName = pools.Fold(Map<string, PoolSnapshot>.Empty, (m, p) => m.AddOrUpdate(p.Key.Name, p));
+        var byName = pools.Fold(Map<OrdString, string, PoolSnapshot>.Empty, (m, p) => m.AddOrUpdate(p.Key.Name, p));
         var held = ImmutableArray<Lease>.Empty;
         foreach (var range in request.Scope.Ranges)
         {

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using LanguageExt;
+using LanguageExt.ClassInstances;
 using Whereabouts.Core.Pools;
 using Whereabouts.Core.Ranges;
 
@@ -10,16 +11,16 @@ namespace Whereabouts.Core.Engine;
 /// new allocations per pool (for compensation) and the reservations to create.
 /// </summary>
 sealed record Draft(
-    Map<string, PoolSnapshot> Loaded,
+    Map<OrdString, string, PoolSnapshot> Loaded,
     string NetworkName,
-    Map<string, PoolState> Changed,
+    Map<OrdString, string, PoolState> Changed,
     ImmutableArray<Lease> Leases,
-    Map<string, ImmutableArray<Allocation>> Taken,
+    Map<OrdString, string, ImmutableArray<Allocation>> Taken,
     ImmutableArray<ReservationKey> Reservations)
 {
     public static Draft Start(ImmutableArray<PoolSnapshot> pools, string networkName) =>
-        new(pools.Fold(Map<string, PoolSnapshot>.Empty, (m, p) => m.AddOrUpdate(p.Key.Name, p)), networkName,
-            Map<string, PoolState>.Empty, ImmutableArray<Lease>.Empty, Map<string, ImmutableArray<Allocation>>.Empty, ImmutableArray<ReservationKey>.Empty);
+        new(pools.Fold(Map<OrdString, string, PoolSnapshot>.Empty, (m, p) => m.AddOrUpdate(p.Key.Name, p)), networkName,
+            Map<OrdString, string, PoolState>.Empty, ImmutableArray<Lease>.Empty, Map<OrdString, string, ImmutableArray<Allocation>>.Empty, ImmutableArray<ReservationKey>.Empty);
 
     public PoolKey KeyFor(RangeSpec range) => PoolKey.For(range.Range, NetworkName);
 

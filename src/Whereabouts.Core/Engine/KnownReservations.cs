@@ -1,4 +1,5 @@
 using LanguageExt;
+using LanguageExt.ClassInstances;
 using Whereabouts.Core.Pools;
 
 namespace Whereabouts.Core.Engine;
@@ -7,9 +8,9 @@ namespace Whereabouts.Core.Engine;
 /// Overlapping-range reservations the shell has seen (there is one per address cluster-wide, so they are
 /// learned on demand: a reservation create that conflicts is read back and added here before deciding again).
 /// </summary>
-public sealed record KnownReservations(Map<string, Owner> Owners)
+public sealed record KnownReservations(Map<OrdString, string, Owner> Owners)
 {
-    public static readonly KnownReservations None = new(Map<string, Owner>.Empty);
+    public static readonly KnownReservations None = new(Map<OrdString, string, Owner>.Empty);
 
     /// <summary>
     /// How many of the lowest free addresses ADD may choose among: 1 (the lowest, as upstream) until a race

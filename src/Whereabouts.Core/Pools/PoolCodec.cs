@@ -35,7 +35,7 @@ public static class PoolCodec
         // Sized up front (about 70 bytes an allocation): growing a MemoryStream and copying it out allocated
         // five times the document for a 10,000-allocation pool.
         var buffer = new System.Buffers.ArrayBufferWriter<byte>(128 + pool.Allocations.Length * 80);
-        using (var w = new Utf8JsonWriter(buffer)) Write(w, pool);
+        using (var w = new Utf8JsonWriter(buffer, JsonEscaping.Compact)) Write(w, pool);
         return buffer.WrittenSpan.ToArray();
     }
 

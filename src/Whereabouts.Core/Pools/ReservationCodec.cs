@@ -17,7 +17,7 @@ public static class ReservationCodec
     public static byte[] Encode(Owner owner)
     {
         using var buffer = new MemoryStream();
-        using (var w = new Utf8JsonWriter(buffer)) Write(w, owner);
+        using (var w = new Utf8JsonWriter(buffer, JsonEscaping.Compact)) Write(w, owner);
         return buffer.ToArray();
     }
 

@@ -38,7 +38,7 @@ sealed record StoredObject(long Version, JsonElement Spec)
         {
             using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, 4096))
             {
-                using (var w = new Utf8JsonWriter(stream))
+                using (var w = new Utf8JsonWriter(stream, Core.JsonEscaping.Compact))
                 {
                     w.WriteStartObject();
                     w.WriteString("apiVersion", ApiVersion);

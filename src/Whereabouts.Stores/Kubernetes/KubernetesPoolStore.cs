@@ -367,7 +367,7 @@ public sealed class KubernetesPoolStore : IPoolStore
     static byte[] JsonSerializeElement(JsonElement e)
     {
         var buffer = new ArrayBufferWriter<byte>();
-        using (var w = new Utf8JsonWriter(buffer)) e.WriteTo(w);
+        using (var w = new Utf8JsonWriter(buffer, Core.JsonEscaping.Compact)) e.WriteTo(w);
         return buffer.WrittenSpan.ToArray();
     }
 
@@ -378,7 +378,7 @@ public sealed class KubernetesPoolStore : IPoolStore
     byte[] Build(string kind, string name, string? resourceVersion, byte[]? keep, Action<Utf8JsonWriter> spec)
     {
         var buffer = new ArrayBufferWriter<byte>(512);
-        using (var w = new Utf8JsonWriter(buffer))
+        using (var w = new Utf8JsonWriter(buffer, Core.JsonEscaping.Compact))
         {
             w.WriteStartObject();
             w.WriteString("apiVersion", KubeApi.ApiVersion);
@@ -408,7 +408,7 @@ public sealed class KubernetesPoolStore : IPoolStore
     static byte[] DeleteOptions(string resourceVersion)
     {
         var buffer = new ArrayBufferWriter<byte>(128);
-        using (var w = new Utf8JsonWriter(buffer))
+        using (var w = new Utf8JsonWriter(buffer, Core.JsonEscaping.Compact))
         {
             w.WriteStartObject();
             w.WriteString("kind", "DeleteOptions");
