@@ -49,6 +49,12 @@ public sealed class IntervalSet : IEquatable<IntervalSet>
         return new IntervalSet(kept.ToImmutable());
     }
 
+    /// <summary>Every value less <paramref name="by"/>, which no value may be below: a re-basing of offsets.</summary>
+    public IntervalSet ShiftedDown(UInt128 by) =>
+        Intervals.IsEmpty || Intervals[0].Lo < by
+            ? throw new ArgumentOutOfRangeException(nameof(by), "the set has values below the shift")
+            : new IntervalSet(Intervals.Select(iv => new Interval(iv.Lo - by, iv.Hi - by)).ToImmutableArray());
+
     /// <summary>This set restricted to [lo, hi].</summary>
     public IntervalSet Intersect(UInt128 lo, UInt128 hi)
     {

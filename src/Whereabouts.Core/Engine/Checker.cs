@@ -17,12 +17,12 @@ public static class Checker
         var held = ImmutableArray<Lease>.Empty;
         foreach (var range in request.Scope.Ranges)
         {
-            var key = PoolKey.For(range.Range, request.Scope.NetworkName);
+            var key = PoolKey.Of(range, request.Scope.NetworkName);
             var allocation = byName.Find(key.Name)
                 .Bind(p => p.State.Allocations.Find(a => a.Owner.IsReleasedBy(request.ContainerId, request.IfName)));
             if (allocation.IsNone)
                 return Errors.AllocationMissing($"container {request.ContainerId} interface {request.IfName} holds no address in range {range.Network}; the allocation was lost or released: delete and re-add the interface");
-            held = held.Add(new Lease(key.Range.AddressAt(allocation.Map(a => a.Offset).IfNone(UInt128.Zero)), key.Range));
+            held = held.Add(new Lease(key.Range.AddressAt(allocation.Map(a => a.Offset).IfNone(UInt128.Zero)), range.Configured));
         }
         // The previous result also lists static 'addresses'; only those inside our ranges are ours to check.
         var ours = request.PreviousAddresses.Filter(a => request.Scope.Ranges.Exists(r => r.Network.Contains(a)));

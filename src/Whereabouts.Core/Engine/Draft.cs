@@ -13,30 +13,30 @@ namespace Whereabouts.Core.Engine;
 sealed record Draft(
     Map<OrdString, string, PoolSnapshot> Loaded,
     string NetworkName,
-    Map<OrdString, string, PoolState> Changed,
+    Map<OrdString, string, (PoolKey Key, PoolState State)> Changed,
     ImmutableArray<Lease> Leases,
     Map<OrdString, string, ImmutableArray<Allocation>> Taken,
     ImmutableArray<ReservationKey> Reservations)
 {
     public static Draft Start(ImmutableArray<PoolSnapshot> pools, string networkName) =>
         new(pools.Fold(Map<OrdString, string, PoolSnapshot>.Empty, (m, p) => m.AddOrUpdate(p.Key.Name, p)), networkName,
-            Map<OrdString, string, PoolState>.Empty, ImmutableArray<Lease>.Empty, Map<OrdString, string, ImmutableArray<Allocation>>.Empty, ImmutableArray<ReservationKey>.Empty);
+            Map<OrdString, string, (PoolKey, PoolState)>.Empty, ImmutableArray<Lease>.Empty, Map<OrdString, string, ImmutableArray<Allocation>>.Empty, ImmutableArray<ReservationKey>.Empty);
 
-    public PoolKey KeyFor(RangeSpec range) => PoolKey.For(range.Range, NetworkName);
+    public PoolKey KeyFor(RangeSpec range) => PoolKey.Of(range, NetworkName);
 
     PoolSnapshot SnapshotOf(PoolKey key) => Loaded.Find(key.Name).IfNone(() => PoolSnapshot.Missing(key));
 
-    public PoolState StateOf(PoolKey key) => Changed.Find(key.Name).IfNone(() => SnapshotOf(key).State);
+    public PoolState StateOf(PoolKey key) => Changed.Find(key.Name).Map(c => c.State).IfNone(() => SnapshotOf(key).State);
 
     /// <summary>The owner already holds <paramref name="held"/>: report it, recording a new container ID if any.</summary>
     public Draft Keep(PoolKey key, RangeSpec range, Allocation held, Owner owner, Option<ReservationKey> reservation) =>
-        (held.Owner == owner ? this : this with { Changed = Changed.AddOrUpdate(key.Name, StateOf(key).With(held with { Owner = owner })) })
-        with { Leases = Leases.Add(new Lease(range.Network.AddressAt(held.Offset), range.Network)), Reservations = Reservations.Concat(reservation) };
+        (held.Owner == owner ? this : this with { Changed = Changed.AddOrUpdate(key.Name, (key, StateOf(key).With(held with { Owner = owner }))) })
+        with { Leases = Leases.Add(new Lease(range.Network.AddressAt(held.Offset), range.Configured)), Reservations = Reservations.Concat(reservation) };
 
     public Draft Take(PoolKey key, RangeSpec range, Allocation allocation, Option<ReservationKey> reservation) => this with
     {
-        Changed = Changed.AddOrUpdate(key.Name, StateOf(key).With(allocation)),
-        Leases = Leases.Add(new Lease(range.Network.AddressAt(allocation.Offset), range.Network)),
+        Changed = Changed.AddOrUpdate(key.Name, (key, StateOf(key).With(allocation))),
+        Leases = Leases.Add(new Lease(range.Network.AddressAt(allocation.Offset), range.Configured)),
         Taken = Taken.AddOrUpdate(key.Name, Taken.Find(key.Name).IfNone(ImmutableArray<Allocation>.Empty).Add(allocation)),
         Reservations = Reservations.Concat(reservation),
     };
@@ -46,7 +46,7 @@ sealed record Draft(
         var reservations = Reservations.Map(r => new Step(
             new StoreOp.CreateReservation(r, owner),
             ImmutableArray.Create<StoreOp>(new StoreOp.DeleteReservation(r, owner))));
-        var pools = Changed.Values.Map(state => PoolWrite(SnapshotOf(PoolKey.For(state.Range, NetworkName)), state)).ToImmutableArray();
+        var pools = Changed.Values.Map(c => PoolWrite(SnapshotOf(c.Key), c.State)).ToImmutableArray();
         return new Plan(reservations.AddRange(pools), new Outcome.Allocated(Leases));
     }
 

@@ -10,7 +10,7 @@ namespace Whereabouts.Core.Engine;
 public sealed record NetworkScope(ImmutableArray<RangeSpec> Ranges, string NetworkName, bool OverlappingRanges)
 {
     /// <summary>The pools these ranges live in, without duplicates, in configuration order.</summary>
-    public ImmutableArray<PoolKey> PoolKeys => Ranges.Map(r => PoolKey.For(r.Range, NetworkName)).Distinct().ToImmutableArray();
+    public ImmutableArray<PoolKey> PoolKeys => Ranges.Map(r => PoolKey.Of(r, NetworkName)).Distinct().ToImmutableArray();
 }
 
 /// <summary>ADD: give <paramref name="Owner"/> one address per range, honouring requested addresses.</summary>

@@ -1,4 +1,5 @@
 using Whereabouts.Core.Addresses;
+using Whereabouts.Core.Ranges;
 
 namespace Whereabouts.Core.Pools;
 
@@ -6,6 +7,7 @@ namespace Whereabouts.Core.Pools;
 /// The name of an IPPool, exactly as upstream spells it: the normalised CIDR with ':' and '/' replaced by '-',
 /// prefixed "&lt;network_name&gt;-" when one is set.
 /// <example>192.168.2.224/28 → "192.168.2.224-28"; fd00:0:0:10::/64 with network "blue" → "blue-fd00-0-0-10---64".</example>
+/// In node-slice mode the pool is the node's: "[network_name-]node-slice", e.g. "blue-worker-1-10.0.1.0-24".
 /// </summary>
 public sealed record PoolKey(string Name, Cidr Range)
 {
@@ -15,6 +17,11 @@ public sealed record PoolKey(string Name, Cidr Range)
         var name = normalised.ToString().Replace(':', '-').Replace('/', '-');
         return new PoolKey(networkName.Length > 0 ? $"{networkName}-{name}" : name, normalised);
     }
+
+    /// <summary>The pool a range allocates in: its node's slice pool in node-slice mode.</summary>
+    public static PoolKey Of(RangeSpec range, string networkName) => range.Slice.Match(
+        s => For(s.Range, networkName.Length > 0 ? $"{networkName}-{s.Node}" : s.Node),
+        () => For(range.Range, networkName));
 
     public override string ToString() => Name;
 }

@@ -7,17 +7,37 @@ namespace Whereabouts.Core.Ranges;
 /// The offsets a range may hand out:
 ///   allocatable = usable(cidr) ∩ [start, end] − ⋃ exclude
 /// where usable drops the network and the all-ones address (as upstream, for IPv6 too), except on /31 and
-/// /127 point-to-point links, which use both. Offsets count from the network address.
+/// /127 point-to-point links, which use both. Offsets count from the network address. In node-slice mode:
+///   allocatable = (allocatable(range) ∩ usable(slice)) − slice's network address
+/// so a slice keeps the range's start, end and excludes (which upstream drops), and offsets count from the
+/// slice's network, as upstream stores them.
 /// </summary>
 public static class Allocatable
 {
     public static Fin<IntervalSet> Of(RangeSpec spec) =>
+        from whole in OfConfigured(spec)
+        from allocatable in spec.Slice.Match(s => InSlice(spec.Configured, s, whole), () => Fin<IntervalSet>.Succ(whole))
+        select allocatable;
+
+    static Fin<IntervalSet> InSlice(Cidr configured, NodeSlice slice, IntervalSet whole)
+    {
+        var s = slice.Range.Normalised;
+        if (s.Family != configured.Family || s.Prefix < configured.Prefix || !configured.Contains(s.Network))
+            return Errors.InvalidConfig($"node {slice.Node}'s slice {s} is not inside range {configured}; the NodeSlicePool was made for another range: make the network's range match it");
+        var first = s.Network.Value - configured.Network.Value;
+        return from usable in Usable(s)
+               select whole.Intersect(first + usable.Intervals[0].Lo, first + usable.Intervals[^1].Hi) is var inside && inside.IsEmpty
+                   ? inside
+                   : inside.ShiftedDown(first);
+    }
+
+    static Fin<IntervalSet> OfConfigured(RangeSpec spec) =>
         from usable in Usable(spec.Range)
         from start in Bound(spec, spec.Start, "range_start", usable.Intervals[0].Lo)
         from end in Bound(spec, spec.End, "range_end", usable.Intervals[^1].Hi)
         from ordered in start <= end
             ? Fin<Unit>.Succ(Unit.Default)
-            : Errors.InvalidConfig($"range_start {spec.Start.Map(a => a.ToString()).IfNone("")} is after range_end {spec.End.Map(a => a.ToString()).IfNone("")} in range {spec.Network}; swap them")
+            : Errors.InvalidConfig($"range_start {spec.Start.Map(a => a.ToString()).IfNone("")} is after range_end {spec.End.Map(a => a.ToString()).IfNone("")} in range {spec.Configured}; swap them")
         from excludes in spec.Exclude.TraverseAll(x => ExcludedSpan(spec, x))
         select excludes.Fold(usable.Intersect(start, end), (set, x) => set.Minus(x.Lo, x.Hi));
 
@@ -31,21 +51,21 @@ public static class Allocatable
 
     static Fin<UInt128> Bound(RangeSpec spec, Option<Address> bound, string key, UInt128 dflt) =>
         bound.Match(
-            a => spec.Network.OffsetOf(a).Match(
+            a => spec.Configured.OffsetOf(a).Match(
                 o => o >= 1 || spec.Range.HostBits == 1
-                    ? o < spec.Network.LastOffset || spec.Range.HostBits == 1
+                    ? o < spec.Configured.LastOffset || spec.Range.HostBits == 1
                         ? Fin<UInt128>.Succ(o)
-                        : Errors.InvalidConfig($"{key} {a} is the broadcast address of range {spec.Network}; use an address below it")
-                    : Errors.InvalidConfig($"{key} {a} is the network address of range {spec.Network}; use an address above it"),
-                () => Errors.InvalidConfig($"{key} {a} is outside range {spec.Network}; use an address inside it")),
+                        : Errors.InvalidConfig($"{key} {a} is the broadcast address of range {spec.Configured}; use an address below it")
+                    : Errors.InvalidConfig($"{key} {a} is the network address of range {spec.Configured}; use an address above it"),
+                () => Errors.InvalidConfig($"{key} {a} is outside range {spec.Configured}; use an address inside it")),
             () => Fin<UInt128>.Succ(dflt));
 
     static Fin<Interval> ExcludedSpan(RangeSpec spec, Cidr exclude) =>
-        exclude.Family != spec.Network.Family
-            ? Errors.InvalidConfig($"exclude {exclude} is not of the same address family as range {spec.Network}")
-            : !exclude.Overlaps(spec.Network)
-                ? Errors.InvalidConfig($"exclude {exclude} does not overlap range {spec.Network}; remove it or fix the range")
-                : Fin<Interval>.Succ(Clip(spec.Network, exclude.Normalised));
+        exclude.Family != spec.Configured.Family
+            ? Errors.InvalidConfig($"exclude {exclude} is not of the same address family as range {spec.Configured}")
+            : !exclude.Overlaps(spec.Configured)
+                ? Errors.InvalidConfig($"exclude {exclude} does not overlap range {spec.Configured}; remove it or fix the range")
+                : Fin<Interval>.Succ(Clip(spec.Configured, exclude.Normalised));
 
     static Interval Clip(Cidr network, Cidr exclude)
     {

@@ -312,4 +312,56 @@ public sealed class EngineTests
         Assert.Equal(Errors.RangeExhaustedCode, result.Match(Succ: _ => 0, Fail: e => e.Code));
         Assert.Equal(before, store.Describe());
     }
+
+    static RangeSpec Sliced(string range, string slice, string node) => RangeSpec.Of(C(range)).InSlice(new NodeSlice(C(slice), node));
+
+    [Fact]
+    public void InNodeSliceModeAddAllocatesInTheNodesSlicePoolAndAnswersWithTheRangesPrefix()
+    {
+        var store = new InMemoryStore();
+        var worker1 = Scope(true, "blue", Sliced("10.20.0.0/16", "10.20.1.0/24", "worker-1"));
+        var worker2 = Scope(true, "blue", Sliced("10.20.0.0/16", "10.20.2.0/24", "worker-2"));
+
+        Assert.Equal("10.20.1.1/16", Leases(Add(store, PodA, worker1)).Single().ToString());
+        Assert.Equal("10.20.2.1/16", Leases(Add(store, PodB, worker2)).Single().ToString());
+        Assert.Equal("10.20.1.2/16", Leases(Add(store, new Owner("s3", "default/pod-c", "net1"), worker1)).Single().ToString());
+
+        // Upstream's names and offsets: the pool is the node's, offsets count from the slice's network.
+        Assert.Equal(["blue-worker-1-10.20.1.0-24", "blue-worker-2-10.20.2.0-24"], store.Pools.Keys.Order(StringComparer.Ordinal).ToArray());
+        var pool = store.Pools["blue-worker-1-10.20.1.0-24"];
+        Assert.Equal(C("10.20.1.0/24"), pool.State.Range);
+        Assert.Equal([(UInt128)1, (UInt128)2], pool.State.Allocations.Select(a => a.Offset).Order().ToArray());
+        // Reservations are cluster-wide per address, unchanged by slicing.
+        Assert.Contains("blue-10.20.1.1", store.Reservations.Keys);
+        Assert.Contains("blue-10.20.2.1", store.Reservations.Keys);
+    }
+
+    [Fact]
+    public void InNodeSliceModeCheckAndDelFindTheAllocationInTheSlicePool()
+    {
+        var store = new InMemoryStore();
+        var scope = Scope(true, "", Sliced("10.21.0.0/16", "10.21.7.0/26", "worker-7"));
+        Add(store, PodA, scope);
+        Assert.True(Checker.Decide(new CheckRequest(PodA.ContainerId, PodA.IfName, scope, [A("10.21.7.1")]), store.Load(scope)).IsSucc);
+        var del = Releaser.Decide(new DelRequest(PodA.ContainerId, PodA.IfName, scope), store.Load(scope));
+        Assert.Equal([A("10.21.7.1")], Assert.IsType<Outcome.Released>(del.Outcome).Addresses.ToArray());
+        Assert.True(store.Execute(del).Applied);
+        Assert.Empty(store.Pools["worker-7-10.21.7.0-26"].State.Allocations);
+    }
+
+    [Fact]
+    public void AFullSliceIsReportedAsTheNodesSliceNotTheWholeRange()
+    {
+        var store = new InMemoryStore();
+        var scope = Scope(true, "", Sliced("10.22.0.0/16", "10.22.3.0/30", "worker-3"));
+        Add(store, PodA, scope);
+        Add(store, PodB, scope);
+        var full = Allocator.Decide(new AddRequest(new Owner("s3", "default/pod-c", "net1"), scope, []), store.Load(scope), store.AllReservations());
+        Assert.True(full.IsFail);
+        full.IfFail(e =>
+        {
+            Assert.Equal(Errors.RangeExhaustedCode, e.Code);
+            Assert.Contains("worker-3's slice 10.22.3.0/30", e.Message);
+        });
+    }
 }

@@ -1,3 +1,4 @@
+using CsCheck;
 using LanguageExt;
 using Whereabouts.Core.Addresses;
 using Whereabouts.Core.Ranges;
@@ -76,5 +77,48 @@ public sealed class AllocatableProperties
             Assert.Single(ivs);
             Assert.Equal(c.HostBits == 1 ? UInt128.Zero : UInt128.One, ivs[0].Lo);
             Assert.Equal(c.HostBits == 1 ? UInt128.One : c.LastOffset - 1, ivs[0].Hi);
+        });
+
+    /// <summary>
+    /// Node-slice mode against the same model: the addresses of the whole range's allocatable set that are
+    /// usable in the slice (its network and all-ones addresses dropped), counted from the slice's network.
+    /// </summary>
+    [Fact]
+    public void ASliceAllowsWhatTheRangeAllowsInsideTheSlicesUsableSpan() =>
+        (from spec in Gens.SmallV4RangeSpec.Where(s => s.Range.Prefix <= 28 && Model(s).IsRight)
+         from extra in Gen.Int[1, 30 - spec.Range.Prefix]
+         from index in Gen.Int[0, (1 << extra) - 1]
+         select (spec, extra, index))
+        .Sample(t =>
+        {
+            var (spec, extra, index) = t;
+            var expected = Model(spec).IfLeft([]);
+            var sliceHostBits = 32 - spec.Range.Prefix - extra;
+            var sliceFirst = index << sliceHostBits;
+            var sliceSize = 1 << sliceHostBits;
+            var slice = new Cidr(spec.Configured.AddressAt((UInt128)sliceFirst), spec.Range.Prefix + extra);
+            var sliced = spec.InSlice(new NodeSlice(slice, "node-1"));
+            var set = Allocatable.Of(sliced).ThrowIfFail();
+            Assert.Equal(slice.Normalised, sliced.Network);
+            for (var o = 0; o < sliceSize; o++)
+            {
+                var inUsable = o >= 1 && o <= sliceSize - 2;
+                Assert.True((inUsable && expected[sliceFirst + o]) == set.Contains((UInt128)o), $"offset {o} of slice {slice} of {spec}: {set}");
+            }
+            Assert.True(set.IsEmpty || set.Intervals[^1].Hi < (UInt128)sliceSize);
+        });
+
+    [Fact]
+    public void ASliceOutsideItsRangeIsAnErrorThatSaysSo() =>
+        (from spec in Gens.SmallV4RangeSpec.Where(s => Model(s).IsRight)
+         from prefix in Gen.Int[spec.Range.Prefix, 32]
+         from offset in Gen.UInt
+         select (spec, slice: new Cidr(new Address(IpFamily.V4, offset), prefix).Normalised))
+        .Where(t => !t.spec.Configured.Contains(t.slice.Network))
+        .Sample(t =>
+        {
+            var result = Allocatable.Of(t.spec.InSlice(new NodeSlice(t.slice, "node-1")));
+            Assert.True(result.IsFail, $"{t.slice} is outside {t.spec}");
+            result.IfFail(e => Assert.Contains("not inside range", e.Message));
         });
 }
