@@ -46,8 +46,10 @@ public sealed class CniDispatcher(ProcessIo io, StoreFactory openStore, Func<str
             if (ipam.Case is not IpamSettings settings) return Fail(version, ipam.Map(_ => ""));
             var log = new Log(settings.LogLevel, settings.LogFile, io.Stderr);
             await using var store = openStore(settings.Datastore, log);
+            var scoped = await NodeSliceScope.Resolve(settings, net.Name, req.Command, store, io.Getenv, readFile, log, ct);
+            if (scoped.Case is not IpamSettings sliced) return Fail(version, scoped.Map(_ => ""), log);
             var retry = new ConflictRetry(store, Policy(), Random.Shared.NextDouble, log);
-            var result = await verb(new Invocation(req, net, settings, store, retry, log), ct);
+            var result = await verb(new Invocation(req, net, sliced, store, retry, log), ct);
             return result.Match(Succ: text => text.Length > 0 ? Print(text) : 0, Fail: e => Fail(version, e, log));
         }
         catch (StoreUnavailableException e)

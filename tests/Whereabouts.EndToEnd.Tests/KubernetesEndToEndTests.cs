@@ -76,6 +76,57 @@ public sealed class KubernetesEndToEndTests(ITestOutputHelper output) : IAsyncLi
         Assert.Equal(1, server.RequestCount(KubeVerbs.List)); // STATUS's one LIST, nothing else
     }
 
+    /// <summary>
+    /// Node-slice mode: each node allocates in the slice the NodeSlicePool gives it, from its own IPPool, and
+    /// answers with the range's prefix; a node without a slice cannot ADD (try again later) but can DEL.
+    /// </summary>
+    [Fact]
+    public async Task NodeSlicesGiveEachNodeItsOwnSliceAndPool()
+    {
+        server.Put("nodeslicepools", Ns, new JsonObject
+        {
+            ["metadata"] = new JsonObject { ["name"] = "sliced" },
+            ["spec"] = new JsonObject { ["range"] = "10.40.0.0/16", ["sliceSize"] = "/24" },
+            ["status"] = new JsonObject
+            {
+                ["allocations"] = new JsonArray(
+                    new JsonObject { ["nodeName"] = "worker-1", ["sliceRange"] = "10.40.0.0/24" },
+                    new JsonObject { ["nodeName"] = "worker-2", ["sliceRange"] = "10.40.1.0/24" }),
+            },
+        });
+        var conf = Conf("1.0.0", Ipam("10.40.0.0/16", ""","network_name":"sliced","node_slice_size":"/24","exclude":["10.40.1.1/32"]"""));
+        Dictionary<string, string> On(string node) => new() { ["NODENAME"] = node };
+
+        var a1 = await Run("ADD", conf, "w1-a", pod: "default/w1-a", env: On("worker-1"));
+        var b1 = await Run("ADD", conf, "w1-b", pod: "default/w1-b", env: On("worker-1"));
+        var a2 = await Run("ADD", conf, "w2-a", pod: "default/w2-a", env: On("worker-2"));
+        Assert.Equal((0, 0, 0), (a1.ExitCode, b1.ExitCode, a2.ExitCode));
+        // Slices keep the range's excludes (upstream drops them): 10.40.1.1 is skipped on worker-2.
+        Assert.Equal(["10.40.0.1/16", "10.40.0.2/16", "10.40.1.2/16"], new[] { AddressOf(a1.Stdout), AddressOf(b1.Stdout), AddressOf(a2.Stdout) });
+
+        // Upstream's names and shapes: one IPPool per node slice, offsets from the slice's network.
+        var pool1 = Pool("sliced-worker-1-10.40.0.0-24")!;
+        Assert.Equal("10.40.0.0/24", (string)pool1["spec"]!["range"]!);
+        Assert.Equal(["1", "2"], pool1["spec"]!["allocations"]!.AsObject().Select(kv => kv.Key).Order().ToArray());
+        Assert.NotNull(Pool("sliced-worker-2-10.40.1.0-24"));
+        Assert.Null(Pool("sliced-10.40.0.0-16"));
+        Assert.Contains("sliced-10.40.1.2", Reservations());
+
+        var withPrev = Conf("1.0.0", Ipam("10.40.0.0/16", ""","network_name":"sliced","node_slice_size":"/24","exclude":["10.40.1.1/32"]"""),
+            ""","prevResult":{"cniVersion":"1.0.0","ips":[{"address":"10.40.0.1/16"}]}""");
+        Assert.Equal(0, (await Run("CHECK", withPrev, "w1-a", pod: "default/w1-a", env: On("worker-1"))).ExitCode);
+
+        var orphan = await Run("ADD", conf, "w3-a", pod: "default/w3-a", env: On("worker-3"));
+        Assert.Equal(1, orphan.ExitCode);
+        Assert.Equal(11, CodeOf(orphan.Stdout));
+        Assert.Contains("no allocated node slice for node worker-3", orphan.Stdout);
+        Assert.Equal(0, (await Run("DEL", conf, "w3-a", pod: "default/w3-a", env: On("worker-3"))).ExitCode);
+
+        Assert.Equal(0, (await Run("DEL", conf, "w1-a", pod: "default/w1-a", env: On("worker-1"))).ExitCode);
+        Assert.Equal(["2"], Pool("sliced-worker-1-10.40.0.0-24")!["spec"]!["allocations"]!.AsObject().Select(kv => kv.Key).ToArray());
+        Assert.DoesNotContain("sliced-10.40.0.1", Reservations());
+    }
+
     [Fact]
     public async Task AnUnusableKubernetesStoreIsCodeFiftyWithTheReason()
     {

@@ -28,11 +28,21 @@ public static partial class IpamValidation
             p.Add("network_name", $"\"{networkName}\" cannot prefix Kubernetes object names: use lowercase letters, digits, '-' and '.', starting and ending with a letter or digit");
         var slice = p.TakeOptional("node_slice_size", dto.NodeSliceSize, SliceSize);
         var datastore = Datastore(p, dto);
+        slice.IfSome(size => SliceFits(p, size, ranges, datastore));
         var level = LogLevelOf(p, dto.LogLevel);
         if (p.Any) return p.ToError();
         return new IpamSettings(ranges, gateway, routes, DnsOf(dto.Dns), addresses, networkName,
             dto.EnableOverlappingRanges ?? true, slice, datastore.IfNone(new DatastoreSettings.File(DefaultFileStoreDir)),
-            dto.LogFile ?? "", level);
+            dto.LogFile ?? "", level) { ConfigurationPath = dto.ConfigurationPath ?? "" };
+    }
+
+    /// <summary>Node slices live in the Kubernetes API, and a slice must be smaller than the range it splits.</summary>
+    static void SliceFits(Problems p, int size, ImmutableArray<RangeSpec> ranges, Option<DatastoreSettings> datastore)
+    {
+        if (datastore.Exists(d => d is not DatastoreSettings.Kubernetes))
+            p.Add("node_slice_size", "node slices are assigned in the Kubernetes API (NodeSlicePool), so they need \"datastore\": \"kubernetes\"; remove node_slice_size for the etcd and file datastores");
+        if (!ranges.IsEmpty && size <= ranges[0].Range.Prefix)
+            p.Add("node_slice_size", $"/{size} does not split range {ranges[0].Configured} (a /{ranges[0].Range.Prefix}); use a longer prefix, e.g. /{Math.Min(ranges[0].Range.Prefix + 8, ranges[0].Range.Family.Bits() - 2)}");
     }
 
     /// <summary>The top-level range comes first, then ipRanges: one address per entry.</summary>

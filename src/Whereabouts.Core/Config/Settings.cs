@@ -40,4 +40,8 @@ public sealed record IpamSettings(
     Option<int> NodeSliceSize,
     DatastoreSettings Datastore,
     string LogFile,
-    LogLevel LogLevel);
+    LogLevel LogLevel)
+{
+    /// <summary>configuration_path: where the flat file is; node-slice mode also looks for "nodename" beside it.</summary>
+    public string ConfigurationPath { get; init; } = "";
+}

@@ -49,6 +49,8 @@ public sealed class BadConfigTests
         { "network_name with capitals", Network("\"range\": \"10.0.0.0/24\", \"network_name\": \"Blue_Net\""), Errors.InvalidConfigCode, ["network_name:", "Blue_Net"] },
         { "network_name ending in a dash", Network("\"range\": \"10.0.0.0/24\", \"network_name\": \"blue-\""), Errors.InvalidConfigCode, ["network_name:"] },
         { "another plugin's type", Network("\"range\": \"10.0.0.0/24\"").Replace("\"type\": \"whereabouts\"", "\"type\": \"host-local\""), Errors.InvalidConfigCode, ["type:", "host-local"] },
+        { "node_slice_size with the file datastore", Network("\"range\": \"10.0.0.0/16\", \"datastore\": \"file\", \"node_slice_size\": \"/24\""), Errors.InvalidConfigCode, ["node_slice_size:", "kubernetes"] },
+        { "node_slice_size that does not split the range", Network("\"range\": \"10.0.0.0/24\", \"node_slice_size\": \"/16\""), Errors.InvalidConfigCode, ["node_slice_size:", "/16 does not split range 10.0.0.0/24"] },
         { "bad node_slice_size", Network("\"range\": \"10.0.0.0/16\", \"node_slice_size\": \"/x\""), Errors.InvalidConfigCode, ["node_slice_size:"] },
         { "bad log_level", Network("\"range\": \"10.0.0.0/24\", \"log_level\": \"chatty\""), Errors.InvalidConfigCode, ["log_level:", "chatty"] },
         { "bad runtimeConfig.ips", Network("\"range\": \"10.0.0.0/24\"").Replace("\"master\": \"eth0\",", "\"master\": \"eth0\", \"runtimeConfig\": {\"ips\": [\"10.0.0.999/24\"]},"), Errors.InvalidConfigCode, ["runtimeConfig.ips", "10.0.0.999"] },

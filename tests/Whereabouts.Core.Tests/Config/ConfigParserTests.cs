@@ -25,7 +25,7 @@ public sealed class ConfigParserTests
             "addresses": [{ "address": "10.10.0.1/24", "gateway": "10.10.0.254" }],
             "network_name": "blue",
             "enable_overlapping_ranges": false,
-            "node_slice_size": "/28",
+            "node_slice_size": "/30",
             "log_file": "/var/log/whereabouts.log",
             "log_level": "debug",
             "leader_lease_duration": 1500,
@@ -41,7 +41,7 @@ public sealed class ConfigParserTests
         Assert.Equal("10.10.0.1/24", s.Addresses.Single().Address.ToString());
         Assert.Equal("blue", s.NetworkName);
         Assert.False(s.OverlappingRanges);
-        Assert.Equal(28, s.NodeSliceSize);
+        Assert.Equal(30, s.NodeSliceSize);
         Assert.Equal(LogLevel.Debug, s.LogLevel);
         Assert.Equal("/var/log/whereabouts.log", s.LogFile);
         Assert.Equal(new DatastoreSettings.Kubernetes("/etc/cni/net.d/whereabouts.d/whereabouts.kubeconfig"), s.Datastore);

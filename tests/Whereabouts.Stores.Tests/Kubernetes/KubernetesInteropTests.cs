@@ -247,21 +247,25 @@ public sealed class KubernetesNodeSliceTests(KubeServerFixture fixture) : IClass
             },
         });
         await using var store = fixture.Open(ns);
-        var slice = await NodeSlices.SliceOf(store, "blue", "worker-2", default);
+        var slice = (await NodeSlices.SliceOf(store, "blue", "worker-2", default)).ThrowIfFail();
         Assert.Equal("10.0.1.0/24", slice.ToString());
         Assert.Equal("blue-worker-2-10.0.1.0-24", NodeSlices.PoolKeyOf(slice, "blue", "worker-2").Name);
         Assert.Equal("worker-2-10.0.1.0-24", NodeSlices.PoolKeyOf(slice, "", "worker-2").Name);
-        var e = await Assert.ThrowsAsync<StoreUnavailableException>(() => NodeSlices.SliceOf(store, "blue", "worker-9", default));
-        Assert.Contains("no allocated node slice for node worker-9", e.Message);
-        var missing = await Assert.ThrowsAsync<StoreUnavailableException>(() => NodeSlices.SliceOf(store, "red", "worker-1", default));
-        Assert.Contains("NodeSlicePool " + ns + "/red does not exist", missing.Message);
+        var unassigned = await NodeSlices.SliceOf(store, "blue", "worker-9", default);
+        unassigned.IfSucc(s => Assert.Fail($"worker-9 has no slice, yet got {s}"));
+        unassigned.IfFail(e => Assert.Equal((Core.Errors.TryAgainLaterCode, true), (e.Code, e.Message.Contains("no allocated node slice for node worker-9"))));
+        var missing = await NodeSlices.SliceOf(store, "red", "worker-1", default);
+        missing.IfSucc(s => Assert.Fail($"there is no NodeSlicePool red, yet got {s}"));
+        missing.IfFail(e => Assert.Contains("NodeSlicePool " + ns + "/red does not exist", e.Message));
     }
 
     [Fact]
-    public void TheNodeNameComesFromNodenameThenEtcHostname()
+    public void TheNodeNameComesFromNodenameThenANodenameFileThenEtcHostname()
     {
-        Assert.Equal("env-node", NodeSlices.NodeName(k => k == "NODENAME" ? "env-node" : null, _ => "host\n"));
-        Assert.Equal("host", NodeSlices.NodeName(_ => null, f => f == "/etc/hostname" ? "host\n" : null));
-        Assert.Throws<StoreUnavailableException>(() => NodeSlices.NodeName(_ => null, _ => null));
+        Assert.Equal("env-node", NodeSlices.NodeName(k => k == "NODENAME" ? "env-node" : null, _ => "host\n", ""));
+        Assert.Equal("beside", NodeSlices.NodeName(_ => null, f => f == "/opt/wb/nodename" ? "beside\n" : f == "/etc/hostname" ? "host\n" : null, "/opt/wb/whereabouts.conf"));
+        Assert.Equal("installed", NodeSlices.NodeName(_ => null, f => f == "/host/etc/cni/net.d/whereabouts.d/nodename" ? "installed" : f == "/etc/hostname" ? "host\n" : null, ""));
+        Assert.Equal("host", NodeSlices.NodeName(_ => null, f => f == "/etc/hostname" ? "host\n" : null, ""));
+        Assert.Null(NodeSlices.NodeName(_ => null, _ => null, ""));
     }
 }
