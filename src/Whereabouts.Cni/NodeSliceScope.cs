@@ -27,11 +27,11 @@ public static class NodeSliceScope
         if (poolName.Length == 0)
             return Errors.InvalidConfig("invalid IPAM configuration: node_slice_size: the NodeSlicePool is named after network_name or the network's \"name\", and both are empty");
         var node = NodeSlices.NodeName(getenv, readFile, settings.ConfigurationPath);
-        if (node is null)
-            return Errors.InvalidConfig("invalid IPAM configuration: node_slice_size: this node's name is unknown: set NODENAME for the plugin, or write it to whereabouts.d/nodename or /etc/hostname");
-        var slice = await NodeSlices.SliceOf(kube, poolName, node, ct);
+        var slice = node is null
+            ? Errors.InvalidConfig("invalid IPAM configuration: node_slice_size: this node's name is unknown: set NODENAME for the plugin, or write it to whereabouts.d/nodename or /etc/hostname")
+            : await NodeSlices.SliceOf(kube, poolName, node, ct);
         return slice.Match(
-            Succ: s => Fin<IpamSettings>.Succ(settings with { Ranges = settings.Ranges.SetItem(0, settings.Ranges[0].InSlice(new NodeSlice(s, node))) }),
+            Succ: s => Fin<IpamSettings>.Succ(settings with { Ranges = settings.Ranges.SetItem(0, settings.Ranges[0].InSlice(new NodeSlice(s, node!))) }),
             Fail: e =>
             {
                 if (needed) return e;
