@@ -24,10 +24,14 @@ public static class ReservationCodec
     public static Owner Read(JsonElement spec) =>
         new(Text(spec, "containerid"), Text(spec, "podref"), Text(spec, "ifname"));
 
+    /// <summary>Reads a spec document (see PoolCodec.Decode on why not JsonDocument); throws JsonException if it is not JSON.</summary>
     public static Owner Decode(ReadOnlyMemory<byte> json)
     {
-        using var doc = JsonDocument.Parse(json);
-        return Read(doc.RootElement);
+        var reader = new Utf8JsonReader(json.Span);
+        if (!reader.Read()) throw new JsonException("the reservation is empty");
+        var owner = OwnerReader.Read(ref reader, "containerid"u8);
+        while (reader.Read()) { }
+        return owner;
     }
 
     static string Text(JsonElement o, string key) =>

@@ -40,7 +40,7 @@ public sealed class FilePoolStore : IPoolStore
     {
         var doc = StoredObject.Read(PoolPath(key.Name));
         if (doc is null) return PoolSnapshot.Missing(key);
-        return PoolCodec.Read(key.Name, doc.Spec).Match(
+        return PoolCodec.Decode(key.Name, doc.Spec).Match(
             Succ: state => new PoolSnapshot(key, new StoreVersion(doc.Version.ToString(CultureInfo.InvariantCulture)), state),
             Fail: e => throw new StoreUnavailableException($"{e.Message} (file {PoolPath(key.Name)}); repair or remove it", transient: false));
     }
@@ -48,7 +48,16 @@ public sealed class FilePoolStore : IPoolStore
     public Task<Option<Owner>> LoadReservation(ReservationKey key, CancellationToken ct)
     {
         var doc = StoredObject.Read(ReservationPath(key.Name));
-        return Task.FromResult(doc is null ? Option<Owner>.None : ReservationCodec.Read(doc.Spec));
+        return Task.FromResult(doc is null ? Option<Owner>.None : Reservation(doc, key.Name));
+    }
+
+    Owner Reservation(StoredObject doc, string name)
+    {
+        try { return ReservationCodec.Decode(doc.Spec); }
+        catch (System.Text.Json.JsonException e)
+        {
+            throw new StoreUnavailableException($"reservation {name} is unreadable ({e.Message}, file {ReservationPath(name)}); repair or remove it", transient: false, e);
+        }
     }
 
     public async Task<ApplyResult> Apply(StoreOp op, CancellationToken ct)
@@ -78,7 +87,7 @@ public sealed class FilePoolStore : IPoolStore
             case StoreOp.DeleteReservation d:
                 var stored = StoredObject.Read(ReservationPath(d.Key.Name));
                 if (stored is null) return ApplyResult.Missing;
-                if (!OwnerMatch.Holds(ReservationCodec.Read(stored.Spec), d.IfOwnedBy)) return ApplyResult.Conflict;
+                if (!OwnerMatch.Holds(Reservation(stored, d.Key.Name), d.IfOwnedBy)) return ApplyResult.Conflict;
                 StoredObject.Delete(ReservationPath(d.Key.Name));
                 return ApplyResult.Applied;
             default:

@@ -109,4 +109,58 @@ public sealed class PoolCodecTests
         using var upstream = JsonDocument.Parse("""{"podref":"ns/pod","ifname":"net1"}""");
         Assert.Equal(new Owner("", "ns/pod", "net1"), ReservationCodec.Read(upstream.RootElement));
     }
+
+    /// <summary>
+    /// The streaming decoder (file and etcd stores) and the JsonElement reader (Kubernetes store) agree on any
+    /// spec: encoded pools with extra keys, values of the wrong type and escaped strings mixed in.
+    /// </summary>
+    [Fact]
+    public void TheStreamingDecoderAgreesWithTheElementReader()
+    {
+        var junk = CsCheck.Gen.OneOf(
+            CsCheck.Gen.Const("\"extra\":1"), CsCheck.Gen.Const("\"extra\":[1,{\"a\":null}]"), CsCheck.Gen.Const("\"podref\":7"),
+            CsCheck.Gen.Const("\"ifname\":\"n\\u0065t9\""), CsCheck.Gen.Const("\"id\":{\"x\":\"y\"}"));
+        (from pool in Gens.PoolState
+         from extra in junk
+         from place in CsCheck.Gen.Int[0, 2]
+         select (pool, extra, place))
+        .Sample(t =>
+        {
+            var json = Encoding.UTF8.GetString(PoolCodec.Encode(t.pool));
+            json = t.place switch
+            {
+                0 => "{" + t.extra + "," + json[1..],                                  // before "range"
+                1 => json.Replace("\"allocations\":{\"", "\"allocations\":{\"1\":{" + t.extra + "},\"", StringComparison.Ordinal),
+                _ => json.Replace("\"podref\":", t.extra + ",\"podref\":", StringComparison.Ordinal),
+            };
+            using var doc = JsonDocument.Parse(json);
+            var streamed = PoolCodec.Decode("p", Encoding.UTF8.GetBytes(json));
+            var element = PoolCodec.Read("p", doc.RootElement);
+            Assert.Equal(Summary(element), Summary(streamed));
+        });
+    }
+
+    static string Summary(LanguageExt.Fin<PoolState> pool) => pool.Match(
+        Succ: p => p.Range + " " + string.Join(";", p.Allocations.Select(a => $"{a.Offset}={a.Owner.ContainerId},{a.Owner.PodRef},{a.Owner.IfName}")),
+        Fail: e => "error " + e.Message);
+
+    [Theory]
+    [InlineData("""{"containerid":"c1","podref":"ns/pod","ifname":"net1"}""")]
+    [InlineData("""{"podref":"ns/pod","extra":{"containerid":"no"},"containerid":"c\u0031"}""")]
+    [InlineData("""{"containerid":5,"podref":["x"]}""")]
+    [InlineData("[]")]
+    public void TheStreamingReservationDecoderAgreesWithTheElementReader(string json)
+    {
+        using var doc = JsonDocument.Parse(json);
+        Assert.Equal(ReservationCodec.Read(doc.RootElement), ReservationCodec.Decode(Encoding.UTF8.GetBytes(json)));
+    }
+
+    [Theory]
+    [InlineData("""{"range":"10.0.0.0/24"} x""")]
+    [InlineData("""{"containerid":"c1"}{""")]
+    public void TrailingGarbageIsNotIgnored(string json)
+    {
+        Assert.True(PoolCodec.Decode("p", Encoding.UTF8.GetBytes(json)).IsFail);
+        Assert.ThrowsAny<JsonException>(() => ReservationCodec.Decode(Encoding.UTF8.GetBytes(json)));
+    }
 }
