@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+using System.Text;
 using Whereabouts.Core.Config;
 
 namespace Whereabouts.Stores;
@@ -10,9 +12,16 @@ public sealed class Log(LogLevel level, string file, TextWriter? stderr)
 {
     public static readonly Log Silent = new(LogLevel.Error, "", null);
 
+    public bool Enabled(LogLevel at) => at <= level;
+
     public void Error(string message) => Write(LogLevel.Error, message);
     public void Verbose(string message) => Write(LogLevel.Verbose, message);
     public void Debug(string message) => Write(LogLevel.Debug, message);
+
+    // Interpolated messages are formatted only when their level is on: formatting the debug lines of every
+    // store operation (enum names included, which Native AOT looks up by reflection) cost ~0.1 ms a run.
+    public void Verbose([InterpolatedStringHandlerArgument("")] ref Message message) { if (message.On) Write(LogLevel.Verbose, message.Text); }
+    public void Debug([InterpolatedStringHandlerArgument("")] ref DebugMessage message) { if (message.On) Write(LogLevel.Debug, message.Text); }
 
     void Write(LogLevel at, string message)
     {
@@ -25,5 +34,39 @@ public sealed class Log(LogLevel level, string file, TextWriter? stderr)
             catch (UnauthorizedAccessException) { stderr?.WriteLine($"cannot write log_file {file}; {message}"); }
         }
         else if (at == LogLevel.Error) stderr?.WriteLine(line);
+    }
+
+    /// <summary>A verbose message, built only when verbose logging is on.</summary>
+    [InterpolatedStringHandler]
+    public ref struct Message
+    {
+        readonly StringBuilder? text;
+        public Message(int literalLength, int formattedCount, Log log, out bool on)
+        {
+            on = log.Enabled(LogLevel.Verbose);
+            text = on ? new StringBuilder(literalLength + formattedCount * 8) : null;
+        }
+        public readonly bool On => text is not null;
+        public readonly string Text => text?.ToString() ?? "";
+        public readonly void AppendLiteral(string s) => text?.Append(s);
+        public readonly void AppendFormatted<T>(T value) => text?.Append(value);
+        public readonly void AppendFormatted<T>(T value, string? format) => text?.Append(value is IFormattable f ? f.ToString(format, System.Globalization.CultureInfo.InvariantCulture) : value?.ToString());
+    }
+
+    /// <summary>A debug message, built only when debug logging is on.</summary>
+    [InterpolatedStringHandler]
+    public ref struct DebugMessage
+    {
+        readonly StringBuilder? text;
+        public DebugMessage(int literalLength, int formattedCount, Log log, out bool on)
+        {
+            on = log.Enabled(LogLevel.Debug);
+            text = on ? new StringBuilder(literalLength + formattedCount * 8) : null;
+        }
+        public readonly bool On => text is not null;
+        public readonly string Text => text?.ToString() ?? "";
+        public readonly void AppendLiteral(string s) => text?.Append(s);
+        public readonly void AppendFormatted<T>(T value) => text?.Append(value);
+        public readonly void AppendFormatted<T>(T value, string? format) => text?.Append(value is IFormattable f ? f.ToString(format, System.Globalization.CultureInfo.InvariantCulture) : value?.ToString());
     }
 }
