@@ -82,15 +82,7 @@ public sealed class CniDispatcher(ProcessIo io, StoreFactory openStore, Func<str
     /// <summary>VERSION answers in the version the caller asked in, when it is one we speak.</summary>
     static CniVersion VersionAsked(string stdin)
     {
-        try
-        {
-            var text = JsonText.StringOf(System.Text.Json.Nodes.JsonNode.Parse(stdin)?["cniVersion"]) ?? "";
-            return CniVersion.Parse(text).IfFail(CniVersion.Latest);
-        }
-        catch (Exception e) when (e is System.Text.Json.JsonException or InvalidOperationException)
-        {
-            return CniVersion.Latest;
-        }
+        return CniVersion.Parse(ConfigParser.VersionOf(stdin)).IfFail(CniVersion.Latest);
     }
 
     /// <summary>WHEREABOUTS_RETRY_DEADLINE_MS shortens or lengthens how long ADD/DEL keep retrying (default 30 s).</summary>

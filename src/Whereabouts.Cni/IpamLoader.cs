@@ -1,5 +1,5 @@
+using System.Text;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using LanguageExt;
 using LanguageExt.Common;
 using Whereabouts.Core.Config;
@@ -17,25 +17,24 @@ public static class IpamLoader
         from settings in ConfigParser.ParseIpam(FlatFile.Merge(network.Ipam, flat))
         select settings;
 
-    static Fin<Option<JsonObject>> ReadFlatFile(JsonObject ipam, Func<string, string?> readFile)
+    static Fin<Option<IpamDto>> ReadFlatFile(IpamDto ipam, Func<string, string?> readFile)
     {
-        var inlinePath = JsonText.StringOf(ipam["configuration_path"]) ?? "";
-        foreach (var path in FlatFile.SearchPaths(inlinePath))
+        foreach (var path in FlatFile.SearchPaths(ipam.ConfigurationPath ?? ""))
         {
             var text = readFile(path);
             if (text is null) continue;
             try
             {
-                return JsonNode.Parse(text) is JsonObject o
-                    ? Option<JsonObject>.Some(o)
-                    : Error.New(Core.Errors.InvalidConfigCode, $"flat file {path} is not a JSON object");
+                return IpamReader.Read(Encoding.UTF8.GetBytes(text)).Match(
+                    Succ: dto => Fin<Option<IpamDto>>.Succ(dto),
+                    Fail: e => Error.New(Core.Errors.InvalidConfigCode, $"flat file {path}: {e.Message}"));
             }
             catch (JsonException e)
             {
                 return Error.New(Core.Errors.InvalidConfigCode, $"flat file {path} is not valid JSON: {e.Message}");
             }
         }
-        return Option<JsonObject>.None;
+        return Option<IpamDto>.None;
     }
 
     /// <summary>The real file system: null when the file does not exist.</summary>

@@ -1,6 +1,6 @@
 using System.Collections.Immutable;
+using System.Text;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using LanguageExt;
 using LanguageExt.Common;
 using Whereabouts.Core.Addresses;
@@ -9,51 +9,164 @@ using Whereabouts.Core.Engine;
 
 namespace Whereabouts.Core.Config;
 
-/// <summary>Parses the network configuration from stdin and the IPAM object inside it.</summary>
+/// <summary>
+/// Parses the network configuration from stdin, and the IPAM object inside it, in one pass of a
+/// Utf8JsonReader (see <see cref="IpamReader"/> on why not a JSON tree).
+/// </summary>
 public static class ConfigParser
 {
     public static Fin<NetworkConfig> ParseNetwork(string stdin)
     {
-        JsonObject root;
+        string version = "", name = "";
+        IpamDto? ipam = null;
+        var ipamProblems = new Problems();
+        var ips = ImmutableArray<string>.Empty;
+        Option<ImmutableArray<string>> previous = None;
+        var attachments = ImmutableArray<Attachment>.Empty;
         try
         {
-            if (JsonNode.Parse(stdin) is not JsonObject o) return Error.New(Errors.DecodeFailureCode, "network configuration on stdin is not a JSON object");
-            root = o;
+            var r = new Utf8JsonReader(Encoding.UTF8.GetBytes(stdin));
+            if (!r.Read()) return Error.New(Errors.DecodeFailureCode, "network configuration on stdin is not valid JSON: it is empty");
+            if (r.TokenType != JsonTokenType.StartObject) return Error.New(Errors.DecodeFailureCode, "network configuration on stdin is not a JSON object");
+            while (r.Read() && r.TokenType == JsonTokenType.PropertyName)
+            {
+                var key = r.GetString()!;
+                r.Read();
+                switch (key)
+                {
+                    case "cniVersion": version = Text(ref r); break;
+                    case "name": name = Text(ref r); break;
+                    case "ipam" when r.TokenType == JsonTokenType.StartObject: ipam = IpamReader.Read(ref r, ipamProblems, "$"); break;
+                    case "ipam": ipam = null; r.Skip(); break;
+                    case "runtimeConfig": ips = RuntimeIps(ref r); break;
+                    case "prevResult" when r.TokenType == JsonTokenType.StartObject: previous = PreviousAddresses(ref r); break;
+                    case "cni.dev/valid-attachments": attachments = ValidAttachments(ref r); break;
+                    default: r.Skip(); break;
+                }
+            }
+            while (r.Read()) { } // the rest must be well-formed too
         }
         catch (JsonException e)
         {
             return Error.New(Errors.DecodeFailureCode, $"network configuration on stdin is not valid JSON: {e.Message}");
         }
-        return from version in CniVersion.Parse(StringAt(root, "cniVersion") ?? "")
-               from ipam in root["ipam"] is JsonObject i ? Fin<JsonObject>.Succ(i) : Errors.InvalidConfig("the network configuration has no \"ipam\" object")
-               from ips in RuntimeIps(root)
-               select new NetworkConfig(version, StringAt(root, "name") ?? "", ipam, ips,
-                   root["prevResult"] is JsonObject prev ? prev : Option<JsonObject>.None,
-                   ValidAttachments(root));
+        return from v in CniVersion.Parse(version)
+               from i in ipam is not null ? Fin<IpamDto>.Succ(ipam) : Errors.InvalidConfig("the network configuration has no \"ipam\" object")
+               from _ in ipamProblems.Any ? ipamProblems.ToError() : Fin<Unit>.Succ(Unit.Default)
+               from runtimeIps in ips.TraverseAll(s => AddressParser.Parse(s.Split('/')[0]).Match(Succ: a => Fin<Address>.Succ(a), Fail: e => Errors.InvalidConfig($"runtimeConfig.ips: {e.Message}")))
+               select new NetworkConfig(v, name, i, runtimeIps, previous, attachments);
     }
 
-    /// <summary>Reads an IPAM object (already merged with the flat file) and validates it.</summary>
-    public static Fin<IpamSettings> ParseIpam(JsonObject ipam) =>
-        IpamReader.Read(ipam).Bind(IpamValidation.Validate);
+    /// <summary>cniVersion of a configuration, or "" when it has none or is not JSON (VERSION answers anyway).</summary>
+    public static string VersionOf(string stdin)
+    {
+        try
+        {
+            var r = new Utf8JsonReader(Encoding.UTF8.GetBytes(stdin));
+            if (!r.Read() || r.TokenType != JsonTokenType.StartObject) return "";
+            while (r.Read() && r.TokenType == JsonTokenType.PropertyName)
+            {
+                var isVersion = r.ValueTextEquals("cniVersion"u8);
+                r.Read();
+                if (isVersion) return Text(ref r);
+                r.Skip();
+            }
+        }
+        catch (JsonException) { }
+        return "";
+    }
+
+    /// <summary>Validates an IPAM object already merged with the flat file.</summary>
+    public static Fin<IpamSettings> ParseIpam(IpamDto ipam) => IpamValidation.Validate(ipam);
+
+    static Option<ImmutableArray<string>> None => Option<ImmutableArray<string>>.None;
 
     /// <summary>runtimeConfig.ips (the "ips" capability): addresses, optionally with a prefix that is ignored.</summary>
-    static Fin<ImmutableArray<Address>> RuntimeIps(JsonObject root) =>
-        Elements(root["runtimeConfig"]?["ips"], n => JsonText.StringOf(n) ?? "")
-            .TraverseAll(s => AddressParser.Parse(s.Split('/')[0]).Match(Succ: a => Fin<Address>.Succ(a), Fail: e => Errors.InvalidConfig($"runtimeConfig.ips: {e.Message}")));
-
-    /// <summary>cni.dev/valid-attachments, which the runtime passes with GC.</summary>
-    static ImmutableArray<Attachment> ValidAttachments(JsonObject root) =>
-        Elements(root["cni.dev/valid-attachments"], n => n is JsonObject a ? new Attachment(StringAt(a, "containerID") ?? "", StringAt(a, "ifname") ?? "") : null)
-            .Filter(a => a is not null)!;
-
-    // A loop, not LINQ over JsonArray: see JsonText on generic virtual calls under Native AOT.
-    static ImmutableArray<T> Elements<T>(JsonNode? array, Func<JsonNode?, T> read)
+    static ImmutableArray<string> RuntimeIps(ref Utf8JsonReader r)
     {
-        if (array is not JsonArray items) return [];
-        var result = ImmutableArray.CreateBuilder<T>(items.Count);
-        foreach (var item in items) result.Add(read(item));
-        return result.MoveToImmutable();
+        var ips = ImmutableArray<string>.Empty;
+        if (r.TokenType != JsonTokenType.StartObject) { r.Skip(); return ips; }
+        while (r.Read() && r.TokenType == JsonTokenType.PropertyName)
+        {
+            var isIps = r.ValueTextEquals("ips"u8);
+            r.Read();
+            if (isIps) ips = Texts(ref r);
+            else r.Skip();
+        }
+        return ips;
     }
 
-    static string? StringAt(JsonObject o, string key) => JsonText.StringOf(o[key]);
+    /// <summary>prevResult's addresses: ips[].address (0.3.0 and later), or ip4.ip and ip6.ip (0.1.0, 0.2.0).</summary>
+    static Option<ImmutableArray<string>> PreviousAddresses(ref Utf8JsonReader r)
+    {
+        var listed = ImmutableArray.CreateBuilder<string>();
+        var legacy = ImmutableArray.CreateBuilder<string>();
+        while (r.Read() && r.TokenType == JsonTokenType.PropertyName)
+        {
+            var key = r.GetString();
+            r.Read();
+            if (key == "ips" && r.TokenType == JsonTokenType.StartArray)
+            {
+                while (r.Read() && r.TokenType != JsonTokenType.EndArray)
+                    if (Field(ref r, "address"u8) is { Length: > 0 } a) listed.Add(a);
+            }
+            else if (key is "ip4" or "ip6") { if (Field(ref r, "ip"u8) is { Length: > 0 } a) legacy.Add(a); }
+            else r.Skip();
+        }
+        return listed.ToImmutable().AddRange(legacy);
+    }
+
+    /// <summary>cni.dev/valid-attachments, which the runtime passes with GC.</summary>
+    static ImmutableArray<Attachment> ValidAttachments(ref Utf8JsonReader r)
+    {
+        var list = ImmutableArray.CreateBuilder<Attachment>();
+        if (r.TokenType != JsonTokenType.StartArray) { r.Skip(); return list.ToImmutable(); }
+        while (r.Read() && r.TokenType != JsonTokenType.EndArray)
+        {
+            if (r.TokenType != JsonTokenType.StartObject) { r.Skip(); continue; }
+            string id = "", ifName = "";
+            while (r.Read() && r.TokenType == JsonTokenType.PropertyName)
+            {
+                var key = r.GetString();
+                r.Read();
+                if (key == "containerID") id = Text(ref r);
+                else if (key == "ifname") ifName = Text(ref r);
+                else r.Skip();
+            }
+            list.Add(new Attachment(id, ifName));
+        }
+        return list.ToImmutable();
+    }
+
+    /// <summary>One string field of the object the reader is on; "" when absent or not a string.</summary>
+    static string Field(ref Utf8JsonReader r, ReadOnlySpan<byte> name)
+    {
+        if (r.TokenType != JsonTokenType.StartObject) { r.Skip(); return ""; }
+        var value = "";
+        while (r.Read() && r.TokenType == JsonTokenType.PropertyName)
+        {
+            var match = r.ValueTextEquals(name);
+            r.Read();
+            if (match) value = Text(ref r);
+            else r.Skip();
+        }
+        return value;
+    }
+
+    /// <summary>An array's entries as strings, "" for any that is not one (the parse that follows names it).</summary>
+    static ImmutableArray<string> Texts(ref Utf8JsonReader r)
+    {
+        var list = ImmutableArray.CreateBuilder<string>();
+        if (r.TokenType != JsonTokenType.StartArray) { r.Skip(); return list.ToImmutable(); }
+        while (r.Read() && r.TokenType != JsonTokenType.EndArray) list.Add(Text(ref r));
+        return list.ToImmutable();
+    }
+
+    /// <summary>The string the reader is on, or "" (skipping the value) when it is something else.</summary>
+    static string Text(ref Utf8JsonReader r)
+    {
+        if (r.TokenType == JsonTokenType.String) return r.GetString() ?? "";
+        r.Skip();
+        return "";
+    }
 }

@@ -1,13 +1,13 @@
 using System.Collections.Immutable;
-using System.Text.Json.Nodes;
 using LanguageExt;
 
 namespace Whereabouts.Core.Config;
 
 /// <summary>
 /// The flat file (whereabouts.conf, a bare IPAM object) merged under the inline IPAM object, as upstream's
-/// mergo merge does: an inline key that is absent or zero-valued ("", 0, false, [], {}, null) takes the file's
-/// value; nested objects merge key by key. enable_overlapping_ranges counts only inline.
+/// mergo merge of its config struct does: an inline value that is absent or zero ("", null, an empty list)
+/// takes the file's value; nested objects (kubernetes, dns, file) merge key by key; enable_overlapping_ranges
+/// counts only inline.
 /// </summary>
 public static class FlatFile
 {
@@ -18,23 +18,49 @@ public static class FlatFile
             "/etc/cni/net.d/whereabouts.d/whereabouts.conf",
             "/host/etc/cni/net.d/whereabouts.d/whereabouts.conf");
 
-    public static JsonObject Merge(JsonObject inline, Option<JsonObject> file)
-    {
-        var merged = (JsonObject)inline.DeepClone();
-        file.IfSome(f => Fill(merged, f, topLevel: true));
-        return merged;
-    }
+    public static IpamDto Merge(IpamDto inline, Option<IpamDto> file) => file.Match(f => Merge(inline, f), () => inline);
 
-    static void Fill(JsonObject target, JsonObject source, bool topLevel)
+    static IpamDto Merge(IpamDto i, IpamDto f) => new()
     {
-        foreach (var (key, value) in source)
+        Type = Or(i.Type, f.Type),
+        Range = Or(i.Range, f.Range),
+        RangeStart = Or(i.RangeStart, f.RangeStart),
+        RangeEnd = Or(i.RangeEnd, f.RangeEnd),
+        Exclude = Or(i.Exclude, f.Exclude),
+        IpRanges = Or(i.IpRanges, f.IpRanges),
+        Gateway = Or(i.Gateway, f.Gateway),
+        Routes = Or(i.Routes, f.Routes),
+        Dns = i.Dns is null ? f.Dns : f.Dns is null ? i.Dns : new DnsDto
         {
-            if (topLevel && key == "enable_overlapping_ranges") continue;
-            var mine = target[key];
-            if (mine is JsonObject mineObj && value is JsonObject theirs) Fill(mineObj, theirs, topLevel: false);
-            else if (IsZero(mine)) target[key] = value?.DeepClone();
-        }
-    }
+            Nameservers = Or(i.Dns.Nameservers, f.Dns.Nameservers),
+            Domain = Or(i.Dns.Domain, f.Dns.Domain),
+            Search = Or(i.Dns.Search, f.Dns.Search),
+            Options = Or(i.Dns.Options, f.Dns.Options),
+        },
+        Addresses = Or(i.Addresses, f.Addresses),
+        NetworkName = Or(i.NetworkName, f.NetworkName),
+        EnableOverlappingRanges = i.EnableOverlappingRanges,
+        NodeSliceSize = Or(i.NodeSliceSize, f.NodeSliceSize),
+        ConfigurationPath = Or(i.ConfigurationPath, f.ConfigurationPath),
+        Kubernetes = i.Kubernetes is null ? f.Kubernetes : f.Kubernetes is null ? i.Kubernetes : new KubernetesDto
+        {
+            Kubeconfig = Or(i.Kubernetes.Kubeconfig, f.Kubernetes.Kubeconfig),
+            K8sApiRoot = Or(i.Kubernetes.K8sApiRoot, f.Kubernetes.K8sApiRoot),
+        },
+        Datastore = Or(i.Datastore, f.Datastore),
+        EtcdHost = Or(i.EtcdHost, f.EtcdHost),
+        EtcdUsername = Or(i.EtcdUsername, f.EtcdUsername),
+        EtcdPassword = Or(i.EtcdPassword, f.EtcdPassword),
+        EtcdKeyFile = Or(i.EtcdKeyFile, f.EtcdKeyFile),
+        EtcdCertFile = Or(i.EtcdCertFile, f.EtcdCertFile),
+        EtcdCaCertFile = Or(i.EtcdCaCertFile, f.EtcdCaCertFile),
+        File = i.File is null ? f.File : f.File is null ? i.File : new FileStoreDto { Dir = Or(i.File.Dir, f.File.Dir) },
+        LogFile = Or(i.LogFile, f.LogFile),
+        LogLevel = Or(i.LogLevel, f.LogLevel),
+        ReconcilerCronExpression = Or(i.ReconcilerCronExpression, f.ReconcilerCronExpression),
+    };
 
-    static bool IsZero(JsonNode? n) => JsonText.IsZero(n);
+    static string? Or(string? inline, string? file) => string.IsNullOrEmpty(inline) ? file : inline;
+
+    static List<T>? Or<T>(List<T>? inline, List<T>? file) => inline is null || inline.Count == 0 ? file : inline;
 }

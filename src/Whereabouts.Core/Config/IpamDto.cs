@@ -1,5 +1,3 @@
-using System.Text.Json.Nodes;
-
 namespace Whereabouts.Core.Config;
 
 // The wire shape of the IPAM object, key for key as upstream reads it (IpamReader maps each JSON key to
@@ -32,11 +30,6 @@ public sealed class IpamDto
     public FileStoreDto? File { get; set; }
     public string? LogFile { get; set; }
     public string? LogLevel { get; set; }
-    // Upstream's leader-election and race-testing knobs: accepted so configs keep working, and ignored.
-    public JsonNode? LeaderLeaseDuration { get; set; }
-    public JsonNode? LeaderRenewDeadline { get; set; }
-    public JsonNode? LeaderRetryPeriod { get; set; }
-    public JsonNode? SleepForRace { get; set; }
     public string? ReconcilerCronExpression { get; set; }
 }
 

@@ -1,6 +1,5 @@
 using System.Collections.Immutable;
 using System.Globalization;
-using System.Text.RegularExpressions;
 using LanguageExt;
 using Whereabouts.Core.Addresses;
 using Whereabouts.Core.Ranges;
@@ -11,7 +10,7 @@ namespace Whereabouts.Core.Config;
 /// Turns the wire DTO into <see cref="IpamSettings"/>, reporting every problem at once, each naming its key
 /// and the fix. Where upstream silently ignores a bad value, we refuse it.
 /// </summary>
-public static partial class IpamValidation
+public static class IpamValidation
 {
     public const string DefaultFileStoreDir = "/var/lib/cni/whereabouts";
 
@@ -21,10 +20,10 @@ public static partial class IpamValidation
         if (dto.Type is not null && dto.Type != "whereabouts") p.Add("type", $"is \"{dto.Type}\"; this plugin is \"whereabouts\"");
         var ranges = Ranges(p, dto);
         var gateway = p.TakeOptional("gateway", dto.Gateway, AddressParser.Parse);
-        var routes = (dto.Routes ?? []).Select((r, i) => Route(p, $"routes[{i}].", r)).Somes().ToImmutableArray();
-        var addresses = (dto.Addresses ?? []).Select((a, i) => Static(p, $"addresses[{i}].", a)).Somes().ToImmutableArray();
+        var routes = Lists.Choose(dto.Routes, (r, i) => Route(p, $"routes[{i}].", r));
+        var addresses = Lists.Choose(dto.Addresses, (a, i) => Static(p, $"addresses[{i}].", a));
         var networkName = dto.NetworkName ?? "";
-        if (networkName.Length > 0 && !ObjectName().IsMatch(networkName))
+        if (networkName.Length > 0 && !IsObjectNamePrefix(networkName))
             p.Add("network_name", $"\"{networkName}\" cannot prefix Kubernetes object names: use lowercase letters, digits, '-' and '.', starting and ending with a letter or digit");
         var slice = p.TakeOptional("node_slice_size", dto.NodeSliceSize, SliceSize);
         var datastore = Datastore(p, dto);
@@ -51,8 +50,8 @@ public static partial class IpamValidation
         var top = string.IsNullOrWhiteSpace(dto.Range)
             ? Option<RangeSpec>.None
             : RangeParser.Parse(p, "", dto.Range, dto.RangeStart, dto.RangeEnd, dto.Exclude);
-        var listed = (dto.IpRanges ?? []).Select((r, i) => RangeParser.Parse(p, $"ipRanges[{i}].", r.Range, r.RangeStart, r.RangeEnd, r.Exclude));
-        var ranges = top.ToImmutableArray().AddRange(listed.Somes());
+        var listed = Lists.Choose(dto.IpRanges, (r, i) => RangeParser.Parse(p, $"ipRanges[{i}].", r.Range, r.RangeStart, r.RangeEnd, r.Exclude));
+        var ranges = top.Case is RangeSpec first ? listed.Insert(0, first) : listed;
         if (ranges.IsEmpty && !p.Any) p.Add("range", "no range is configured: set \"range\" (e.g. 192.168.2.0/24) or \"ipRanges\"");
         for (var i = 0; i < ranges.Length; i++)
             for (var j = 0; j < i; j++)
@@ -69,8 +68,7 @@ public static partial class IpamValidation
         from cidr in p.Take($"{at}address", CidrParser.Parse(a.Address))
         select new StaticAddress(cidr, p.TakeOptional($"{at}gateway", a.Gateway, AddressParser.Parse));
 
-    static Dns DnsOf(DnsDto? d) => d is null ? Dns.None : new Dns(
-        (d.Nameservers ?? []).ToImmutableArray(), d.Domain ?? "", (d.Search ?? []).ToImmutableArray(), (d.Options ?? []).ToImmutableArray());
+    static Dns DnsOf(DnsDto? d) => d is null ? Dns.None : new Dns(Lists.Of(d.Nameservers), d.Domain ?? "", Lists.Of(d.Search), Lists.Of(d.Options));
 
     /// <summary>"/24" or "24", as upstream accepts.</summary>
     static Fin<int> SliceSize(string text)
@@ -116,6 +114,16 @@ public static partial class IpamValidation
         }
     }
 
-    [GeneratedRegex("^[a-z0-9]([-a-z0-9.]{0,200}[a-z0-9])?$")]
-    private static partial Regex ObjectName();
+    /// <summary>
+    /// ^[a-z0-9]([-a-z0-9.]{0,200}[a-z0-9])?$ : it must leave room in a 253-character object name. A loop, not
+    /// a Regex: linking System.Text.RegularExpressions adds its statics to every plugin process's start-up.
+    /// </summary>
+    static bool IsObjectNamePrefix(string name)
+    {
+        static bool AlphaNumeric(char c) => c is (>= 'a' and <= 'z') or (>= '0' and <= '9');
+        if (name.Length > 202 || !AlphaNumeric(name[0]) || !AlphaNumeric(name[^1])) return false;
+        foreach (var c in name)
+            if (!AlphaNumeric(c) && c is not ('-' or '.')) return false;
+        return true;
+    }
 }

@@ -1,16 +1,18 @@
 using System.Collections.Immutable;
-using System.Text.Json.Nodes;
 using LanguageExt;
 using Whereabouts.Core.Addresses;
 using Whereabouts.Core.Cni;
 
 namespace Whereabouts.Core.Config;
 
-/// <summary>The parts of the network configuration on stdin that an IPAM plugin reads.</summary>
+/// <summary>
+/// The parts of the network configuration on stdin that an IPAM plugin reads; PreviousAddresses are the
+/// address texts of prevResult ("10.0.0.5/24"), when there is one.
+/// </summary>
 public sealed record NetworkConfig(
     CniVersion Version,
     string Name,
-    JsonObject Ipam,
+    IpamDto Ipam,
     ImmutableArray<Address> RuntimeIps,
-    Option<JsonObject> PrevResult,
+    Option<ImmutableArray<string>> PreviousAddresses,
     ImmutableArray<Engine.Attachment> ValidAttachments);

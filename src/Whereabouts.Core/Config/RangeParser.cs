@@ -21,7 +21,7 @@ static class RangeParser
         var dashStart = dash < 0 ? Option<Address>.None : problems.Take($"{at}range", AddressParser.Parse(range[..dash]));
         var startAddress = problems.TakeOptional($"{at}range_start", start, AddressParser.Parse) || dashStart;
         var endAddress = problems.TakeOptional($"{at}range_end", end, AddressParser.Parse) || (dash < 0 ? Option<Address>.None : cidr.Map(c => c.Address));
-        var excludes = (exclude ?? []).Select((x, i) => problems.Take($"{at}exclude[{i}]", ParseExclude(x))).Somes().ToImmutableArray();
+        var excludes = Lists.Choose(exclude, (x, i) => problems.Take($"{at}exclude[{i}]", ParseExclude(x)));
         return cidr.Map(c => new RangeSpec(c, startAddress, endAddress, excludes))
             .Bind(spec => Checked(problems, at, spec));
     }
@@ -33,12 +33,11 @@ static class RangeParser
     {
         var bare = spec with { Start = Option<Address>.None, End = Option<Address>.None, Exclude = ImmutableArray<Cidr>.Empty };
         if (problems.Take($"{at}range", Allocatable.Of(bare)).IsNone) return Option<RangeSpec>.None;
-        var parts = ImmutableArray.Create(
-            ($"{at}range_start", bare with { Start = spec.Start }),
-            ($"{at}range_end", bare with { End = spec.End }))
-            .AddRange(spec.Exclude.Select((x, i) => ($"{at}exclude[{i}]", bare with { Exclude = ImmutableArray.Create(x) })));
         // Evaluate every part (no short-circuit), so that all problems are collected.
-        var partsOk = parts.Select(p => problems.Take(p.Item1, Allocatable.Of(p.Item2)).IsSome).ToList().TrueForAll(ok => ok);
+        var partsOk = problems.Take($"{at}range_start", Allocatable.Of(bare with { Start = spec.Start })).IsSome;
+        partsOk &= problems.Take($"{at}range_end", Allocatable.Of(bare with { End = spec.End })).IsSome;
+        for (var i = 0; i < spec.Exclude.Length; i++)
+            partsOk &= problems.Take($"{at}exclude[{i}]", Allocatable.Of(bare with { Exclude = [spec.Exclude[i]] })).IsSome;
         return partsOk ? problems.Take($"{at}range_start", Allocatable.Of(spec)).Map(_ => spec) : Option<RangeSpec>.None;
     }
 

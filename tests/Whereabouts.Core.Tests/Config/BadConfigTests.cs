@@ -74,4 +74,16 @@ public sealed class BadConfigTests
             foreach (var m in mentions) Assert.True(e.Message.Contains(m, StringComparison.Ordinal), $"{problem}: \"{m}\" is not in: {e.Message}");
         });
     }
+
+    /// <summary>network_name is checked against upstream's object-name rule, here as the regex it is written as.</summary>
+    [Fact]
+    public void NetworkNameFollowsTheObjectNameRule() =>
+        CsCheck.Gen.String[CsCheck.Gen.OneOf(CsCheck.Gen.Char['a', 'f'], CsCheck.Gen.Char['0', '3'], CsCheck.Gen.Const('-'), CsCheck.Gen.Const('.'), CsCheck.Gen.Const('A'), CsCheck.Gen.Const('_')), 1, 8]
+            .Select(s => s.Length > 4 && s[4] == 'f' ? s + new string('a', 200) : s)
+            .Sample(name =>
+            {
+                var model = System.Text.RegularExpressions.Regex.IsMatch(name, "^[a-z0-9]([-a-z0-9.]{0,200}[a-z0-9])?$");
+                var result = Whereabouts.Core.Tests.Config.ConfigText.Parse(Network($"\"range\": \"10.0.0.0/24\", \"network_name\": \"{name}\""));
+                Assert.Equal(model, result.IsSucc);
+            });
 }

@@ -114,8 +114,18 @@ public sealed class ConfigParserTests
         Assert.Equal(CniVersion.Latest, network.Version);
         Assert.Equal("blue-net", network.Name);
         Assert.Equal([A("10.0.0.9"), A("fd00::9")], network.RuntimeIps.ToArray());
-        Assert.True(network.PrevResult.IsSome);
+        Assert.Equal(["10.0.0.9/24"], network.PreviousAddresses.Map(a => a.ToArray()).IfNone([]));
         Assert.Equal(["c1/net1", "c2/net2"], network.ValidAttachments.Map(a => $"{a.ContainerId}/{a.IfName}").ToArray());
+    }
+
+    [Theory]
+    [InlineData("""{"cniVersion": "0.2.0", "ip4": {"ip": "10.0.0.9/24"}, "ip6": {"ip": "fd00::9/64"}}""", "10.0.0.9/24,fd00::9/64")]
+    [InlineData("""{"cniVersion": "1.0.0", "ips": [{"address": "10.0.0.9/24"}, {"interface": 0}, "junk"], "ip4": {"ip": "10.0.0.8/24"}}""", "10.0.0.9/24,10.0.0.8/24")]
+    [InlineData("""{"cniVersion": "1.0.0"}""", "")]
+    public void PrevResultAddressesComeFromIpsThenTheLegacyIp4AndIp6(string prevResult, string expected)
+    {
+        var network = ConfigParser.ParseNetwork("""{"cniVersion": "1.0.0", "name": "n", "prevResult": """ + prevResult + """, "ipam": {"range": "10.0.0.0/24"} }""").ThrowIfFail();
+        Assert.Equal(expected, string.Join(",", network.PreviousAddresses.Map(a => a.ToArray()).IfNone([])));
     }
 
     [Fact]

@@ -28,7 +28,7 @@ public static class ConfigText
     /// <summary>What the plugin does with stdin: parse the network, merge the flat file (here: none), validate.</summary>
     public static Fin<IpamSettings> Parse(string stdin, string? flatFile = null) =>
         from network in ConfigParser.ParseNetwork(stdin)
-        from settings in ConfigParser.ParseIpam(FlatFile.Merge(network.Ipam,
-            flatFile is null ? Option<JsonObject>.None : (JsonObject)JsonNode.Parse(flatFile)!))
+        from flat in flatFile is null ? Fin<Option<IpamDto>>.Succ(Option<IpamDto>.None) : IpamReader.Read(System.Text.Encoding.UTF8.GetBytes(flatFile)).Map(Option<IpamDto>.Some)
+        from settings in ConfigParser.ParseIpam(FlatFile.Merge(network.Ipam, flat))
         select settings;
 }

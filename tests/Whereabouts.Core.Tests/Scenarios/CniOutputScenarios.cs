@@ -47,8 +47,7 @@ public sealed class CniOutputScenarios
     [Fact]
     public void ErrorsAreRenderedAsCniErrorJson()
     {
-        var invalid = ConfigParser.ParseIpam((System.Text.Json.Nodes.JsonObject)System.Text.Json.Nodes.JsonNode.Parse(
-            """{"range": "10.0.0.0/33", "gateway": "nope", "datastore": "consul"}""")!);
+        var invalid = IpamReader.Read("""{"range": "10.0.0.0/33", "gateway": "nope", "datastore": "consul"}"""u8).Bind(ConfigParser.ParseIpam);
         var errors = new (string Case, string Version, Error Error)[]
         {
             ("range exhausted", "1.1.0", Errors.RangeExhausted("10.30.0.0/30", "10.30.0.1-10.30.0.2")),

@@ -26,7 +26,8 @@ public sealed class Scenario
     public Scenario(string stdin)
     {
         Network = ConfigParser.ParseNetwork(stdin).ThrowIfFail();
-        Settings = ConfigParser.ParseIpam(Whereabouts.Core.Config.FlatFile.Merge(Network.Ipam, (JsonObject)JsonNode.Parse(FlatFile)!)).ThrowIfFail();
+        var flat = IpamReader.Read(System.Text.Encoding.UTF8.GetBytes(FlatFile)).ThrowIfFail();
+        Settings = ConfigParser.ParseIpam(Whereabouts.Core.Config.FlatFile.Merge(Network.Ipam, flat)).ThrowIfFail();
         Scope = new NetworkScope(Settings.Ranges, Settings.NetworkName, Settings.OverlappingRanges);
     }
 
