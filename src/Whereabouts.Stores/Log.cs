@@ -18,9 +18,8 @@ public sealed class Log(LogLevel level, string file, TextWriter? stderr)
     public void Verbose(string message) => Write(LogLevel.Verbose, message);
     public void Debug(string message) => Write(LogLevel.Debug, message);
 
-    // Interpolated messages are formatted only when their level is on: formatting the debug lines of every
+    // Interpolated debug messages are formatted only when debug is on: formatting the debug lines of every
     // store operation (enum names included, which Native AOT looks up by reflection) cost ~0.1 ms a run.
-    public void Verbose([InterpolatedStringHandlerArgument("")] ref Message message) { if (message.On) Write(LogLevel.Verbose, message.Text); }
     public void Debug([InterpolatedStringHandlerArgument("")] ref DebugMessage message) { if (message.On) Write(LogLevel.Debug, message.Text); }
 
     void Write(LogLevel at, string message)
@@ -34,23 +33,6 @@ public sealed class Log(LogLevel level, string file, TextWriter? stderr)
             catch (UnauthorizedAccessException) { stderr?.WriteLine($"cannot write log_file {file}; {message}"); }
         }
         else if (at == LogLevel.Error) stderr?.WriteLine(line);
-    }
-
-    /// <summary>A verbose message, built only when verbose logging is on.</summary>
-    [InterpolatedStringHandler]
-    public ref struct Message
-    {
-        readonly StringBuilder? text;
-        public Message(int literalLength, int formattedCount, Log log, out bool on)
-        {
-            on = log.Enabled(LogLevel.Verbose);
-            text = on ? new StringBuilder(literalLength + formattedCount * 8) : null;
-        }
-        public readonly bool On => text is not null;
-        public readonly string Text => text?.ToString() ?? "";
-        public readonly void AppendLiteral(string s) => text?.Append(s);
-        public readonly void AppendFormatted<T>(T value) => text?.Append(value);
-        public readonly void AppendFormatted<T>(T value, string? format) => text?.Append(value is IFormattable f ? f.ToString(format, System.Globalization.CultureInfo.InvariantCulture) : value?.ToString());
     }
 
     /// <summary>A debug message, built only when debug logging is on.</summary>

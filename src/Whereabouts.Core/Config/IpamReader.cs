@@ -29,177 +29,124 @@ public static class IpamReader
     }
 
     /// <summary>The IPAM object the reader is on (StartObject); leaves it on the matching EndObject.</summary>
-    internal static IpamDto Read(ref Utf8JsonReader r, Problems p, string path)
+    internal static IpamDto Read(ref Utf8JsonReader r, Problems p, string path) => Fields<IpamDto>(ref r, p, path, IpamField);
+
+    /// <summary>Reads the value of one key into the DTO; the reader is on the value and ends on its last token.</summary>
+    delegate void Field<T>(ref Utf8JsonReader r, Problems p, string key, string at, T dto);
+
+    static void IpamField(ref Utf8JsonReader r, Problems p, string key, string at, IpamDto dto)
     {
-        var dto = new IpamDto();
+        switch (key)
+        {
+            case "type": dto.Type = String(ref r, p, at); break;
+            case "range": dto.Range = String(ref r, p, at); break;
+            case "range_start": dto.RangeStart = String(ref r, p, at); break;
+            case "range_end": dto.RangeEnd = String(ref r, p, at); break;
+            case "exclude": dto.Exclude = Strings(ref r, p, at); break;
+            case "ipRanges": dto.IpRanges = Objects<RangeDto>(ref r, p, at, RangeField); break;
+            case "gateway": dto.Gateway = String(ref r, p, at); break;
+            case "routes": dto.Routes = Objects<RouteDto>(ref r, p, at, RouteField); break;
+            case "dns": dto.Dns = Object<DnsDto>(ref r, p, at, DnsField); break;
+            case "addresses": dto.Addresses = Objects<StaticAddressDto>(ref r, p, at, AddressField); break;
+            case "network_name": dto.NetworkName = String(ref r, p, at); break;
+            case "enable_overlapping_ranges": dto.EnableOverlappingRanges = Bool(ref r, p, at); break;
+            case "node_slice_size": dto.NodeSliceSize = String(ref r, p, at); break;
+            case "configuration_path": dto.ConfigurationPath = String(ref r, p, at); break;
+            case "kubernetes": dto.Kubernetes = Object<KubernetesDto>(ref r, p, at, KubernetesField); break;
+            case "datastore": dto.Datastore = String(ref r, p, at); break;
+            case "etcd_host": dto.EtcdHost = String(ref r, p, at); break;
+            case "etcd_username": dto.EtcdUsername = String(ref r, p, at); break;
+            case "etcd_password": dto.EtcdPassword = String(ref r, p, at); break;
+            case "etcd_key_file": dto.EtcdKeyFile = String(ref r, p, at); break;
+            case "etcd_cert_file": dto.EtcdCertFile = String(ref r, p, at); break;
+            case "etcd_ca_cert_file": dto.EtcdCaCertFile = String(ref r, p, at); break;
+            case "file": dto.File = Object<FileStoreDto>(ref r, p, at, FileField); break;
+            case "log_file": dto.LogFile = String(ref r, p, at); break;
+            case "log_level": dto.LogLevel = String(ref r, p, at); break;
+            case "reconciler_cron_expression": dto.ReconcilerCronExpression = String(ref r, p, at); break;
+            // Upstream's leader-election and race-testing knobs (leader_*, sleep_for_race) and any other key
+            // are accepted so configs keep working, and ignored.
+            default: r.Skip(); break;
+        }
+    }
+
+    static void RangeField(ref Utf8JsonReader r, Problems p, string key, string at, RangeDto dto)
+    {
+        switch (key)
+        {
+            case "range": dto.Range = String(ref r, p, at); break;
+            case "range_start": dto.RangeStart = String(ref r, p, at); break;
+            case "range_end": dto.RangeEnd = String(ref r, p, at); break;
+            case "exclude": dto.Exclude = Strings(ref r, p, at); break;
+            default: r.Skip(); break;
+        }
+    }
+
+    static void RouteField(ref Utf8JsonReader r, Problems p, string key, string at, RouteDto dto)
+    {
+        if (key == "dst") dto.Dst = String(ref r, p, at);
+        else if (key == "gw") dto.Gw = String(ref r, p, at);
+        else r.Skip();
+    }
+
+    static void AddressField(ref Utf8JsonReader r, Problems p, string key, string at, StaticAddressDto dto)
+    {
+        if (key == "address") dto.Address = String(ref r, p, at);
+        else if (key == "gateway") dto.Gateway = String(ref r, p, at);
+        else r.Skip();
+    }
+
+    static void DnsField(ref Utf8JsonReader r, Problems p, string key, string at, DnsDto dto)
+    {
+        switch (key)
+        {
+            case "nameservers": dto.Nameservers = Strings(ref r, p, at); break;
+            case "domain": dto.Domain = String(ref r, p, at); break;
+            case "search": dto.Search = Strings(ref r, p, at); break;
+            case "options": dto.Options = Strings(ref r, p, at); break;
+            default: r.Skip(); break;
+        }
+    }
+
+    static void KubernetesField(ref Utf8JsonReader r, Problems p, string key, string at, KubernetesDto dto)
+    {
+        if (key == "kubeconfig") dto.Kubeconfig = String(ref r, p, at);
+        else if (key == "k8s_api_root") dto.K8sApiRoot = String(ref r, p, at);
+        else r.Skip();
+    }
+
+    static void FileField(ref Utf8JsonReader r, Problems p, string key, string at, FileStoreDto dto)
+    {
+        if (key == "dir") dto.Dir = String(ref r, p, at);
+        else r.Skip();
+    }
+
+    /// <summary>The object the reader is on, key by key.</summary>
+    static T Fields<T>(ref Utf8JsonReader r, Problems p, string at, Field<T> field) where T : new()
+    {
+        var dto = new T();
         while (r.Read() && r.TokenType == JsonTokenType.PropertyName)
         {
             var key = r.GetString()!;
             r.Read();
-            var at = $"{path}.{key}";
-            switch (key)
-            {
-                case "type": dto.Type = String(ref r, p, at); break;
-                case "range": dto.Range = String(ref r, p, at); break;
-                case "range_start": dto.RangeStart = String(ref r, p, at); break;
-                case "range_end": dto.RangeEnd = String(ref r, p, at); break;
-                case "exclude": dto.Exclude = Strings(ref r, p, at); break;
-                case "ipRanges": dto.IpRanges = Ranges(ref r, p, at); break;
-                case "gateway": dto.Gateway = String(ref r, p, at); break;
-                case "routes": dto.Routes = Routes(ref r, p, at); break;
-                case "dns": dto.Dns = Dns(ref r, p, at); break;
-                case "addresses": dto.Addresses = Addresses(ref r, p, at); break;
-                case "network_name": dto.NetworkName = String(ref r, p, at); break;
-                case "enable_overlapping_ranges": dto.EnableOverlappingRanges = Bool(ref r, p, at); break;
-                case "node_slice_size": dto.NodeSliceSize = String(ref r, p, at); break;
-                case "configuration_path": dto.ConfigurationPath = String(ref r, p, at); break;
-                case "kubernetes": dto.Kubernetes = Kubernetes(ref r, p, at); break;
-                case "datastore": dto.Datastore = String(ref r, p, at); break;
-                case "etcd_host": dto.EtcdHost = String(ref r, p, at); break;
-                case "etcd_username": dto.EtcdUsername = String(ref r, p, at); break;
-                case "etcd_password": dto.EtcdPassword = String(ref r, p, at); break;
-                case "etcd_key_file": dto.EtcdKeyFile = String(ref r, p, at); break;
-                case "etcd_cert_file": dto.EtcdCertFile = String(ref r, p, at); break;
-                case "etcd_ca_cert_file": dto.EtcdCaCertFile = String(ref r, p, at); break;
-                case "file": dto.File = FileStore(ref r, p, at); break;
-                case "log_file": dto.LogFile = String(ref r, p, at); break;
-                case "log_level": dto.LogLevel = String(ref r, p, at); break;
-                case "reconciler_cron_expression": dto.ReconcilerCronExpression = String(ref r, p, at); break;
-                // Upstream's leader-election and race-testing knobs (leader_*, sleep_for_race) and any other key
-                // are accepted so configs keep working, and ignored.
-                default: r.Skip(); break;
-            }
+            field(ref r, p, key, $"{at}.{key}", dto);
         }
         return dto;
     }
 
-    static List<RangeDto>? Ranges(ref Utf8JsonReader r, Problems p, string at)
+    static T? Object<T>(ref Utf8JsonReader r, Problems p, string at, Field<T> field) where T : class, new() =>
+        IsObject(ref r, p, at) ? Fields(ref r, p, at, field) : null;
+
+    static List<T>? Objects<T>(ref Utf8JsonReader r, Problems p, string at, Field<T> field) where T : new()
     {
         if (!IsArray(ref r, p, at)) return null;
-        var list = new List<RangeDto>();
+        var list = new List<T>();
         for (var i = 0; r.Read() && r.TokenType != JsonTokenType.EndArray; i++)
         {
             var item = $"{at}[{i}]";
-            if (!IsObject(ref r, p, item)) continue;
-            var dto = new RangeDto();
-            while (r.Read() && r.TokenType == JsonTokenType.PropertyName)
-            {
-                var key = r.GetString()!;
-                r.Read();
-                switch (key)
-                {
-                    case "range": dto.Range = String(ref r, p, $"{item}.{key}"); break;
-                    case "range_start": dto.RangeStart = String(ref r, p, $"{item}.{key}"); break;
-                    case "range_end": dto.RangeEnd = String(ref r, p, $"{item}.{key}"); break;
-                    case "exclude": dto.Exclude = Strings(ref r, p, $"{item}.{key}"); break;
-                    default: r.Skip(); break;
-                }
-            }
-            list.Add(dto);
+            if (IsObject(ref r, p, item)) list.Add(Fields(ref r, p, item, field));
         }
         return list;
-    }
-
-    static List<RouteDto>? Routes(ref Utf8JsonReader r, Problems p, string at)
-    {
-        if (!IsArray(ref r, p, at)) return null;
-        var list = new List<RouteDto>();
-        for (var i = 0; r.Read() && r.TokenType != JsonTokenType.EndArray; i++)
-        {
-            var item = $"{at}[{i}]";
-            if (!IsObject(ref r, p, item)) continue;
-            var dto = new RouteDto();
-            while (r.Read() && r.TokenType == JsonTokenType.PropertyName)
-            {
-                var key = r.GetString()!;
-                r.Read();
-                switch (key)
-                {
-                    case "dst": dto.Dst = String(ref r, p, $"{item}.{key}"); break;
-                    case "gw": dto.Gw = String(ref r, p, $"{item}.{key}"); break;
-                    default: r.Skip(); break;
-                }
-            }
-            list.Add(dto);
-        }
-        return list;
-    }
-
-    static List<StaticAddressDto>? Addresses(ref Utf8JsonReader r, Problems p, string at)
-    {
-        if (!IsArray(ref r, p, at)) return null;
-        var list = new List<StaticAddressDto>();
-        for (var i = 0; r.Read() && r.TokenType != JsonTokenType.EndArray; i++)
-        {
-            var item = $"{at}[{i}]";
-            if (!IsObject(ref r, p, item)) continue;
-            var dto = new StaticAddressDto();
-            while (r.Read() && r.TokenType == JsonTokenType.PropertyName)
-            {
-                var key = r.GetString()!;
-                r.Read();
-                switch (key)
-                {
-                    case "address": dto.Address = String(ref r, p, $"{item}.{key}"); break;
-                    case "gateway": dto.Gateway = String(ref r, p, $"{item}.{key}"); break;
-                    default: r.Skip(); break;
-                }
-            }
-            list.Add(dto);
-        }
-        return list;
-    }
-
-    static DnsDto? Dns(ref Utf8JsonReader r, Problems p, string at)
-    {
-        if (!IsObject(ref r, p, at)) return null;
-        var dto = new DnsDto();
-        while (r.Read() && r.TokenType == JsonTokenType.PropertyName)
-        {
-            var key = r.GetString()!;
-            r.Read();
-            switch (key)
-            {
-                case "nameservers": dto.Nameservers = Strings(ref r, p, $"{at}.{key}"); break;
-                case "domain": dto.Domain = String(ref r, p, $"{at}.{key}"); break;
-                case "search": dto.Search = Strings(ref r, p, $"{at}.{key}"); break;
-                case "options": dto.Options = Strings(ref r, p, $"{at}.{key}"); break;
-                default: r.Skip(); break;
-            }
-        }
-        return dto;
-    }
-
-    static KubernetesDto? Kubernetes(ref Utf8JsonReader r, Problems p, string at)
-    {
-        if (!IsObject(ref r, p, at)) return null;
-        var dto = new KubernetesDto();
-        while (r.Read() && r.TokenType == JsonTokenType.PropertyName)
-        {
-            var key = r.GetString()!;
-            r.Read();
-            switch (key)
-            {
-                case "kubeconfig": dto.Kubeconfig = String(ref r, p, $"{at}.{key}"); break;
-                case "k8s_api_root": dto.K8sApiRoot = String(ref r, p, $"{at}.{key}"); break;
-                default: r.Skip(); break;
-            }
-        }
-        return dto;
-    }
-
-    static FileStoreDto? FileStore(ref Utf8JsonReader r, Problems p, string at)
-    {
-        if (!IsObject(ref r, p, at)) return null;
-        var dto = new FileStoreDto();
-        while (r.Read() && r.TokenType == JsonTokenType.PropertyName)
-        {
-            var key = r.GetString()!;
-            r.Read();
-            if (key == "dir") dto.Dir = String(ref r, p, $"{at}.{key}");
-            else r.Skip();
-        }
-        return dto;
     }
 
     /// <summary>A string value; null (absent) for JSON null; a problem for any other type.</summary>
