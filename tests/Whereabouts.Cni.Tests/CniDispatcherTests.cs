@@ -184,7 +184,24 @@ public sealed class CniDispatcherTests
         var log = Path.Combine(Path.GetTempPath(), $"wb-log-{Guid.NewGuid():N}.log");
         var ipam = $$"""{"type":"whereabouts","range":"192.168.2.225/28","datastore":"file","log_file":"{{log}}","log_level":"verbose"}""";
         await plugin.Invoke("ADD", Conf("1.0.0", ipam));
-        Assert.Contains("ADD default/pod-1 (net1): 192.168.2.225/28", File.ReadAllText(log));
+        var text = File.ReadAllText(log);
+        Assert.Contains("[verbose]", text);
+        Assert.Contains("ADD default/pod-1 (net1): 192.168.2.225/28", text);
+        Assert.DoesNotContain("[debug]", text);
+        File.Delete(log);
+    }
+
+    [Theory]
+    [InlineData("debug", true, true)]
+    [InlineData("error", false, false)]
+    public async Task LogLevelsGateVerboseAndDebugLines(string level, bool verbose, bool debug)
+    {
+        var log = Path.Combine(Path.GetTempPath(), $"wb-log-{Guid.NewGuid():N}.log");
+        var ipam = $$"""{"type":"whereabouts","range":"192.168.2.225/28","datastore":"file","log_file":"{{log}}","log_level":"{{level}}"}""";
+        await plugin.Invoke("ADD", Conf("1.0.0", ipam));
+        var text = File.Exists(log) ? File.ReadAllText(log) : "";
+        Assert.Equal((verbose, debug), (text.Contains("[verbose]"), text.Contains("[debug]")));
+        if (debug) Assert.Contains("→ Applied", text); // the store operations, formatted only at debug
         File.Delete(log);
     }
 }
