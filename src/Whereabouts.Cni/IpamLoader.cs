@@ -1,5 +1,4 @@
 using System.Text;
-using System.Text.Json;
 using LanguageExt;
 using LanguageExt.Common;
 using Whereabouts.Core.Config;
@@ -23,16 +22,9 @@ public static class IpamLoader
         {
             var text = readFile(path);
             if (text is null) continue;
-            try
-            {
-                return IpamReader.Read(Encoding.UTF8.GetBytes(text)).Match(
-                    Succ: dto => Fin<Option<IpamDto>>.Succ(dto),
-                    Fail: e => Error.New(Core.Errors.InvalidConfigCode, $"flat file {path}: {e.Message}"));
-            }
-            catch (JsonException e)
-            {
-                return Error.New(Core.Errors.InvalidConfigCode, $"flat file {path} is not valid JSON: {e.Message}");
-            }
+            return IpamReader.Read(Encoding.UTF8.GetBytes(text)).Match(
+                Succ: dto => Fin<Option<IpamDto>>.Succ(dto),
+                Fail: e => Error.New(Core.Errors.InvalidConfigCode, $"flat file {path}: {e.Message}"));
         }
         return Option<IpamDto>.None;
     }

@@ -47,4 +47,7 @@ public static class Errors
 
     public static Error CorruptPool(string pool, string why) =>
         Error.New(CorruptPoolCode, $"stored pool {pool} cannot be read: {why}");
+
+    public static Error CorruptReservation(string reservation, string why) =>
+        Error.New(CorruptPoolCode, $"stored reservation {reservation} cannot be read: {why}");
 }

@@ -19,13 +19,20 @@ public static class IpamReader
     /// <summary>A whole document that must be an IPAM object (the flat file).</summary>
     public static Fin<IpamDto> Read(ReadOnlySpan<byte> json)
     {
-        var reader = new Utf8JsonReader(json);
-        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
-            return Errors.InvalidConfig("it is not a JSON object");
-        var p = new Problems();
-        var dto = Read(ref reader, p, "$");
-        while (reader.Read()) { } // the rest must be well-formed too
-        return p.Any ? p.ToError() : dto;
+        try
+        {
+            var reader = new Utf8JsonReader(json);
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+                return Errors.InvalidConfig("it is not a JSON object");
+            var p = new Problems();
+            var dto = Read(ref reader, p, "$");
+            while (reader.Read()) { } // the rest must be well-formed too
+            return p.Any ? p.ToError() : dto;
+        }
+        catch (JsonException e)
+        {
+            return Errors.InvalidConfig($"it is not valid JSON: {e.Message}");
+        }
     }
 
     /// <summary>The IPAM object the reader is on (StartObject); leaves it on the matching EndObject.</summary>
@@ -135,7 +142,7 @@ public static class IpamReader
     }
 
     static T? Object<T>(ref Utf8JsonReader r, Problems p, string at, Field<T> field) where T : class, new() =>
-        IsObject(ref r, p, at) ? Fields(ref r, p, at, field) : null;
+        IsObject(ref r, p, at, nullIsWrong: false) ? Fields(ref r, p, at, field) : null;
 
     static List<T>? Objects<T>(ref Utf8JsonReader r, Problems p, string at, Field<T> field) where T : new()
     {
@@ -144,7 +151,7 @@ public static class IpamReader
         for (var i = 0; r.Read() && r.TokenType != JsonTokenType.EndArray; i++)
         {
             var item = $"{at}[{i}]";
-            if (IsObject(ref r, p, item)) list.Add(Fields(ref r, p, item, field));
+            if (IsObject(ref r, p, item, nullIsWrong: true)) list.Add(Fields(ref r, p, item, field));
         }
         return list;
     }
@@ -174,11 +181,11 @@ public static class IpamReader
         return list;
     }
 
-    /// <summary>True on StartObject; otherwise records the problem (JSON null aside) and skips the value.</summary>
-    static bool IsObject(ref Utf8JsonReader r, Problems p, string at)
+    /// <summary>True on StartObject; otherwise records the problem and skips the value.</summary>
+    static bool IsObject(ref Utf8JsonReader r, Problems p, string at, bool nullIsWrong)
     {
         if (r.TokenType == JsonTokenType.StartObject) return true;
-        Wrong(ref r, p, at, "an object", nullIsWrong: at.EndsWith(']'));
+        Wrong(ref r, p, at, "an object", nullIsWrong);
         return false;
     }
 

@@ -5,7 +5,7 @@ namespace Whereabouts.Core.Pools;
 /// <summary>
 /// An owner object as the codecs store it (<c>{"id"|"containerid": …, "podref": …, "ifname": …}</c>), read from a
 /// reader on its first token and left on its last. Missing keys, other types and a non-object read as "";
-/// a repeated key counts as its last value, as JsonElement reads it.
+/// a repeated key counts as its last value.
 /// </summary>
 static class OwnerReader
 {

@@ -8,9 +8,9 @@ namespace Whereabouts.Core.Pools;
 /// <summary>
 /// The IPPool spec as JSON, the shape every store keeps (the CRD's spec, the etcd value, the file body):
 /// <c>{"range":"192.168.2.224/28","allocations":{"1":{"id":"…","podref":"ns/pod","ifname":"net1"}}}</c>.
-/// Written with Utf8JsonWriter and read with Utf8JsonReader (or from a JsonElement, for stores that parse the
-/// whole object): a pool of 10,000 allocations round-trips in milliseconds with no reflection, and offsets come
-/// out in ascending numeric order.
+/// Written with Utf8JsonWriter and read with Utf8JsonReader (a store that parses the whole object passes the
+/// spec's raw bytes): a pool of 10,000 allocations round-trips in milliseconds with no reflection, and offsets
+/// come out in ascending numeric order. A repeated key counts as its last value.
 /// </summary>
 public static class PoolCodec
 {
@@ -44,11 +44,11 @@ public static class PoolCodec
     /// Reads a spec document. Utf8JsonReader rather than JsonDocument: no tree to build, and none of the
     /// shared array pool's first-use set-up (~0.2 ms of a plugin run).
     /// </summary>
-    public static Fin<PoolState> Decode(string poolName, ReadOnlyMemory<byte> json)
+    public static Fin<PoolState> Decode(string poolName, ReadOnlySpan<byte> json)
     {
         try
         {
-            var reader = new Utf8JsonReader(json.Span);
+            var reader = new Utf8JsonReader(json);
             if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject) return Errors.CorruptPool(poolName, "spec.range is missing");
             string? range = null;
             var list = new List<Allocation>();
@@ -57,7 +57,7 @@ public static class PoolCodec
                 var isRange = reader.ValueTextEquals("range"u8);
                 var isAllocations = reader.ValueTextEquals("allocations"u8);
                 reader.Read();
-                // A repeated key counts as its last value, as JsonElement reads it.
+                // A repeated key counts as its last value.
                 if (isAllocations) list.Clear();
                 if (isRange) range = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
                 else if (isAllocations && reader.TokenType == JsonTokenType.StartObject)
@@ -83,27 +83,4 @@ public static class PoolCodec
             return Errors.CorruptPool(poolName, e.Message);
         }
     }
-
-    /// <summary>Reads a spec element; entries without ifname (written by old upstream) get an empty one.</summary>
-    public static Fin<PoolState> Read(string poolName, JsonElement spec)
-    {
-        if (spec.ValueKind != JsonValueKind.Object || !spec.TryGetProperty("range", out var rangeEl) || rangeEl.ValueKind != JsonValueKind.String)
-            return Errors.CorruptPool(poolName, "spec.range is missing");
-        var range = CidrParser.Parse(rangeEl.GetString());
-        if (range.IsFail) return Errors.CorruptPool(poolName, "spec.range is not a CIDR");
-        var cidr = range.IfFail(default(Cidr));
-        var list = new List<Allocation>();
-        if (spec.TryGetProperty("allocations", out var allocations) && allocations.ValueKind == JsonValueKind.Object)
-            foreach (var entry in allocations.EnumerateObject())
-            {
-                var offset = OffsetCodec.Parse(entry.Name);
-                if (offset.IsFail) return Errors.CorruptPool(poolName, $"allocation key \"{entry.Name}\" is not a decimal offset");
-                var owner = new Owner(Text(entry.Value, "id"), Text(entry.Value, "podref"), Text(entry.Value, "ifname"));
-                list.Add(new Allocation(offset.IfFail(UInt128.Zero), owner));
-            }
-        return PoolState.Of(cidr, list);
-    }
-
-    static string Text(JsonElement o, string key) =>
-        o.ValueKind == JsonValueKind.Object && o.TryGetProperty(key, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() ?? "" : "";
 }

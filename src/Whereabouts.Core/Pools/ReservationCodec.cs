@@ -1,4 +1,5 @@
 using System.Text.Json;
+using LanguageExt;
 
 namespace Whereabouts.Core.Pools;
 
@@ -21,19 +22,20 @@ public static class ReservationCodec
         return buffer.ToArray();
     }
 
-    public static Owner Read(JsonElement spec) =>
-        new(Text(spec, "containerid"), Text(spec, "podref"), Text(spec, "ifname"));
-
-    /// <summary>Reads a spec document (see PoolCodec.Decode on why not JsonDocument); throws JsonException if it is not JSON.</summary>
-    public static Owner Decode(ReadOnlyMemory<byte> json)
+    /// <summary>Reads a spec document with a Utf8JsonReader (see PoolCodec.Decode); an unreadable one is an error.</summary>
+    public static Fin<Owner> Decode(string reservationName, ReadOnlySpan<byte> json)
     {
-        var reader = new Utf8JsonReader(json.Span);
-        if (!reader.Read()) throw new JsonException("the reservation is empty");
-        var owner = OwnerReader.Read(ref reader, "containerid"u8);
-        while (reader.Read()) { }
-        return owner;
+        try
+        {
+            var reader = new Utf8JsonReader(json);
+            if (!reader.Read()) return Errors.CorruptReservation(reservationName, "it is empty");
+            var owner = OwnerReader.Read(ref reader, "containerid"u8);
+            while (reader.Read()) { } // the rest must be well-formed too
+            return owner;
+        }
+        catch (JsonException e)
+        {
+            return Errors.CorruptReservation(reservationName, e.Message);
+        }
     }
-
-    static string Text(JsonElement o, string key) =>
-        o.ValueKind == JsonValueKind.Object && o.TryGetProperty(key, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() ?? "" : "";
 }

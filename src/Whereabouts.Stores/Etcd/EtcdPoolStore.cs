@@ -66,18 +66,10 @@ public sealed class EtcdPoolStore(EtcdClient client, bool ownsClient = true) : I
         return kv is null ? Option<Owner>.None : Option<Owner>.Some(Owner(key, kv));
     }
 
-    static Owner Owner(ReservationKey key, EtcdKeyValue kv)
-    {
-        try
-        {
-            return ReservationCodec.Decode(kv.Value ?? []);
-        }
-        catch (JsonException e)
-        {
-            throw new StoreUnavailableException(
-                $"stored reservation {key.Name} cannot be read: {e.Message} (etcd key {ReservationPrefix}{key.Name}); repair or remove it", transient: false, e);
-        }
-    }
+    static Owner Owner(ReservationKey key, EtcdKeyValue kv) =>
+        ReservationCodec.Decode(key.Name, kv.Value ?? []).Match(
+            Succ: owner => owner,
+            Fail: e => throw new StoreUnavailableException($"{e.Message} (etcd key {ReservationPrefix}{key.Name}); repair or remove it", transient: false));
 
     public Task<ApplyResult> Apply(StoreOp op, CancellationToken ct) => op switch
     {

@@ -40,7 +40,7 @@ public sealed class FilePoolStore : IPoolStore
     {
         var doc = StoredObject.Read(PoolPath(key.Name));
         if (doc is null) return PoolSnapshot.Missing(key);
-        return PoolCodec.Decode(key.Name, doc.Spec).Match(
+        return PoolCodec.Decode(key.Name, doc.Spec.Span).Match(
             Succ: state => new PoolSnapshot(key, new StoreVersion(doc.Version.ToString(CultureInfo.InvariantCulture)), state),
             Fail: e => throw new StoreUnavailableException($"{e.Message} (file {PoolPath(key.Name)}); repair or remove it", transient: false));
     }
@@ -51,14 +51,10 @@ public sealed class FilePoolStore : IPoolStore
         return Task.FromResult(doc is null ? Option<Owner>.None : Reservation(doc, key.Name));
     }
 
-    Owner Reservation(StoredObject doc, string name)
-    {
-        try { return ReservationCodec.Decode(doc.Spec); }
-        catch (System.Text.Json.JsonException e)
-        {
-            throw new StoreUnavailableException($"reservation {name} is unreadable ({e.Message}, file {ReservationPath(name)}); repair or remove it", transient: false, e);
-        }
-    }
+    Owner Reservation(StoredObject doc, string name) =>
+        ReservationCodec.Decode(name, doc.Spec.Span).Match(
+            Succ: owner => owner,
+            Fail: e => throw new StoreUnavailableException($"{e.Message} (file {ReservationPath(name)}); repair or remove it", transient: false));
 
     public async Task<ApplyResult> Apply(StoreOp op, CancellationToken ct)
     {
@@ -71,7 +67,7 @@ public sealed class FilePoolStore : IPoolStore
         switch (op)
         {
             case StoreOp.CreatePool c:
-                if (StoredObject.Read(PoolPath(c.Pool.Name)) is not null) return ApplyResult.Conflict;
+                if (File.Exists(PoolPath(c.Pool.Name))) return ApplyResult.Conflict;
                 StoredObject.Write(PoolPath(c.Pool.Name), "IPPool", c.Pool.Name, 1, w => PoolCodec.Write(w, c.Initial));
                 return ApplyResult.Applied;
             case StoreOp.ReplacePool r:
@@ -81,7 +77,7 @@ public sealed class FilePoolStore : IPoolStore
                 StoredObject.Write(PoolPath(r.Pool.Name), "IPPool", r.Pool.Name, current.Version + 1, w => PoolCodec.Write(w, r.Next));
                 return ApplyResult.Applied;
             case StoreOp.CreateReservation c:
-                if (StoredObject.Read(ReservationPath(c.Key.Name)) is not null) return ApplyResult.Conflict;
+                if (File.Exists(ReservationPath(c.Key.Name))) return ApplyResult.Conflict;
                 StoredObject.Write(ReservationPath(c.Key.Name), "OverlappingRangeIPReservation", c.Key.Name, 1, w => ReservationCodec.Write(w, c.Owner));
                 return ApplyResult.Applied;
             case StoreOp.DeleteReservation d:

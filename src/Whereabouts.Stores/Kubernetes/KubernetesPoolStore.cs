@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.Buffers;
 using System.Collections.Concurrent;
 using System.Diagnostics;
@@ -72,7 +73,7 @@ public sealed class KubernetesPoolStore : IPoolStore
         var version = Version(root);
         if (!root.TryGetProperty("spec", out var spec))
             throw new StoreUnavailableException($"IPPool {api.Namespace}/{key.Name} has no spec; repair or delete it", transient: false);
-        var state = PoolCodec.Read(key.Name, spec).Match(
+        var state = PoolCodec.Decode(key.Name, JsonMarshal.GetRawUtf8Value(spec)).Match(
             Succ: s => s,
             Fail: e => throw new StoreUnavailableException($"{e.Message} (IPPool {api.Namespace}/{key.Name}); repair or delete it", transient: false));
         lastRead[key.Name] = new ReadPool(version, root.TryGetProperty("metadata", out var meta) ? JsonSerializeElement(meta) : [], state);
@@ -90,8 +91,12 @@ public sealed class KubernetesPoolStore : IPoolStore
         if (IsMissingObject(r, key.Name)) return null;
         if (!r.Ok) throw await Failure(r, $"read OverlappingRangeIPReservation {key.Name}", ct);
         using var doc = Parse(r, "OverlappingRangeIPReservation", key.Name);
-        var spec = doc.RootElement.TryGetProperty("spec", out var s) ? s : default;
-        return new StoredReservation(ReservationCodec.Read(spec), Version(doc.RootElement));
+        var owner = doc.RootElement.TryGetProperty("spec", out var spec)
+            ? ReservationCodec.Decode(key.Name, JsonMarshal.GetRawUtf8Value(spec)).Match(
+                Succ: o => o,
+                Fail: e => throw new StoreUnavailableException($"{e.Message} (OverlappingRangeIPReservation {api.Namespace}/{key.Name}); repair or delete it", transient: false))
+            : new Owner("", "", "");
+        return new StoredReservation(owner, Version(doc.RootElement));
     }
 
     /// <summary>The NodeSlicePool as JSON, or null when it does not exist (see <see cref="NodeSlices"/>).</summary>

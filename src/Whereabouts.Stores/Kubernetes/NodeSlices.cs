@@ -3,15 +3,14 @@ using LanguageExt;
 using Error = LanguageExt.Common.Error;
 using Whereabouts.Core;
 using Whereabouts.Core.Addresses;
-using Whereabouts.Core.Pools;
 
 namespace Whereabouts.Stores.Kubernetes;
 
 /// <summary>
 /// Upstream's "fast IPAM" (node_slice_size): the controller splits the range into slices and records in the
 /// NodeSlicePool (named network_name, else the network's name) which node owns which; each node allocates
-/// from its slice's IPPool, named "[network_name-]node-slice". This is the plugin's half only: find this node's
-/// slice, or say why there is none.
+/// from its slice's IPPool, named "[network_name-]node-slice" (PoolKey.Of). This is the plugin's half only: find
+/// this node's slice, or say why there is none.
 /// </summary>
 public static class NodeSlices
 {
@@ -28,10 +27,6 @@ public static class NodeSlices
             if (readFile(path) is { } text && text.Trim() is { Length: > 0 } found) return found;
         return null;
     }
-
-    /// <summary>The pool a node allocates from within its slice.</summary>
-    public static PoolKey PoolKeyOf(Cidr slice, string networkName, string nodeName) =>
-        PoolKey.For(slice, networkName.Length > 0 ? $"{networkName}-{nodeName}" : nodeName);
 
     /// <summary>
     /// The slice of <paramref name="nodeName"/> in NodeSlicePool <paramref name="poolName"/>. A pool or slice

@@ -77,6 +77,17 @@ public sealed class FlatFileTests
         result.IfFail(e => Assert.Equal((Errors.InvalidConfigCode, true, true), (e.Code, e.Message.Contains("$.range"), e.Message.Contains("$.kubernetes"))));
     }
 
+    [Theory]
+    [InlineData("{\"range\": ", "not valid JSON")]
+    [InlineData("[]", "not a JSON object")]
+    [InlineData("{} {}", "not valid JSON")]
+    public void AFlatFileThatIsNotAnObjectIsAnErrorNotAnException(string text, string mentions)
+    {
+        var result = IpamReader.Read(Encoding.UTF8.GetBytes(text));
+        Assert.True(result.IsFail);
+        result.IfFail(e => Assert.Equal((Errors.InvalidConfigCode, true), (e.Code, e.Message.Contains(mentions))));
+    }
+
     [Fact]
     public void TheInlinePathIsSearchedFirstThenTheThreeUpstreamLocations()
     {
