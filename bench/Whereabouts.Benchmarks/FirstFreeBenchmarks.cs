@@ -4,7 +4,7 @@ using Whereabouts.Core.Sets;
 
 namespace Whereabouts.Benchmarks;
 
-/// <summary>DESIGN §8 rows 1 and 2: "first free address" over a nearly full /16 and a /64 with a million taken.</summary>
+/// <summary>The first two targets of docs/benchmarks.md: "first free address" over a nearly full /16 and a /64 with a million taken.</summary>
 [MemoryDiagnoser]
 [MedianColumn, MinColumn]
 public class FirstFreeBenchmarks

@@ -5,7 +5,7 @@ using Whereabouts.Core.Pools;
 namespace Whereabouts.Benchmarks;
 
 /// <summary>
-/// DESIGN §8 row 3: an ADD against a stored pool of 10,000 allocations, end to end in the core:
+/// The third target of docs/benchmarks.md: an ADD against a stored pool of 10,000 allocations, end to end in the core:
 /// PoolCodec.Decode → Allocator.Decide (new pod, lowest free) → PoolCodec.Encode of the ReplacePool's Next.
 /// The parts are measured alone too, and the whole for a 65,534-allocation (full /16 minus one) pool.
 /// </summary>

@@ -4,7 +4,7 @@ using Whereabouts.Core.Addresses;
 namespace Whereabouts.Core.Tests.Addresses;
 
 /// <summary>
-/// The BCL behaviours STYLE.md §3 warns about, pinned so that a runtime change shows up here first, each
+/// The BCL parsing traps (host bits, legacy IPv4 forms, scopes, mapped addresses), pinned so that a runtime change shows up here first, each
 /// next to what our own parser does instead.
 /// </summary>
 public sealed class BclQuirkTests

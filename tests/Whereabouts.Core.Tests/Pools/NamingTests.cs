@@ -3,7 +3,7 @@ using Whereabouts.Core.Pools;
 
 namespace Whereabouts.Core.Tests.Pools;
 
-/// <summary>IPPool and OverlappingRangeIPReservation names, exactly as upstream spells them (DESIGN §3).</summary>
+/// <summary>IPPool and OverlappingRangeIPReservation names, exactly as upstream spells them (docs/compatibility.md).</summary>
 public sealed class NamingTests
 {
     [Theory]
