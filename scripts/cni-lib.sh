@@ -11,7 +11,8 @@
 #
 # Functions:
 #   ensure_packages                install containernetworking-plugins, iproute2,
-#                                  iputils-ping, jq if missing (apt-get, non-interactive)
+#                                  iputils-ping, jq, and what the plugin's publish needs
+#                                  (libssl-dev, cmake, gcc, make) if missing (apt-get, non-interactive)
 #   make_cni_path <dir> [wb-bin]   dir with symlinks to /usr/lib/cni/* + our whereabouts
 #   cni_exec <verb> <plugin> <netns> <containerid> <ifname> <podns/podname> <conf-json>
 #                                  run a CNI plugin; prints its stdout; returns its exit code
@@ -54,6 +55,12 @@ ensure_packages() {
     command -v ip   >/dev/null 2>&1 || missing+=(iproute2)
     command -v ping >/dev/null 2>&1 || missing+=(iputils-ping)
     command -v jq   >/dev/null 2>&1 || missing+=(jq)
+    # The plugin links OpenSSL statically (StaticOpenSslLinking): its publish needs the static libraries
+    # and builds .NET's small crypto shim with cmake and a C compiler.
+    dpkg -s libssl-dev >/dev/null 2>&1 || missing+=(libssl-dev)
+    command -v cmake >/dev/null 2>&1 || missing+=(cmake)
+    command -v cc    >/dev/null 2>&1 || missing+=(gcc)
+    command -v make  >/dev/null 2>&1 || missing+=(make)
     if ((${#missing[@]} == 0)); then
         return 0
     fi
