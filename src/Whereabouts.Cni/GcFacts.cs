@@ -26,9 +26,11 @@ public static class GcFacts
                     return new GcOwnership.Unknown("this node's name is unknown (set NODENAME for the plugin, or write it to whereabouts.d/nodename or /etc/hostname), " +
                                                    "so no pod can be shown to be this node's");
                 return await PodsHereOrGone(inv, kube, node, valid, ct);
-            default:
+            case DatastoreSettings.Etcd:
                 return new GcOwnership.Unknown("the etcd store is shared by every node and an allocation does not say which node made it " +
                                                "(a runtime lists only its own node's attachments); the controller reclaims what pods leave behind");
+            default:
+                return new GcOwnership.Unknown("this store cannot show which node made an allocation");
         }
     }
 
