@@ -21,11 +21,13 @@ public static class GcFacts
         {
             case DatastoreSettings.File:
                 return new GcOwnership.AllLocal();
-            case DatastoreSettings.Kubernetes when inv.Store is KubernetesPoolStore kube:
+            case DatastoreSettings.Kubernetes:
                 if (inv.NodeName() is not { } node)
                     return new GcOwnership.Unknown("this node's name is unknown (set NODENAME for the plugin, or write it to whereabouts.d/nodename or /etc/hostname), " +
                                                    "so no pod can be shown to be this node's");
-                return await PodsHereOrGone(inv, kube, node, valid, ct);
+                return inv.Store is KubernetesPoolStore kube
+                    ? await PodsHereOrGone(inv, kube, node, valid, ct)
+                    : new GcOwnership.Unknown("this store cannot say where pods run");
             case DatastoreSettings.Etcd:
                 return new GcOwnership.Unknown("the etcd store is shared by every node and an allocation does not say which node made it " +
                                                "(a runtime lists only its own node's attachments); the controller reclaims what pods leave behind");

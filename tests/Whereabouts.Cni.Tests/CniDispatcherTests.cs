@@ -114,6 +114,21 @@ public sealed class CniDispatcherTests
     }
 
     [Fact]
+    public async Task GcOnTheKubernetesStoreWithoutANodeNameReleasesNothingAndSaysWhy()
+    {
+        var log = Path.Combine(Path.GetTempPath(), $"wb-gc-{Guid.NewGuid():N}.log");
+        var kube = $$"""{"type":"whereabouts","range":"192.168.2.225/28","kubernetes":{"kubeconfig":"/etc/cni/net.d/whereabouts.d/whereabouts.kubeconfig"},"log_level":"verbose","log_file":"{{log}}"}""";
+        await plugin.Invoke("ADD", Conf("1.1.0", kube), "a", pod: "default/a");
+        await plugin.Invoke("ADD", Conf("1.1.0", kube), "b", pod: "default/b");
+        var gc = await plugin.Invoke("GC", $$"""{"cniVersion":"1.1.0","name":"testnet","type":"macvlan","ipam":{{kube}},"cni.dev/valid-attachments":[]}""");
+        Assert.Equal((0, ""), (gc.ExitCode, gc.Stdout));
+        Assert.Contains("GC releases nothing: this node's name is unknown", File.ReadAllText(log));
+        File.Delete(log);
+        var next = await plugin.Invoke("ADD", Conf("1.1.0", kube), "c", pod: "default/c");
+        Assert.Equal("192.168.2.227/28", AddressOf(next.Stdout));
+    }
+
+    [Fact]
     public async Task StatusSucceedsWhenTheStoreAnswers()
     {
         var status = await plugin.Invoke("STATUS", Conf("1.1.0", BlogIpam));
