@@ -140,12 +140,14 @@ public static class ConfigParser
             return Errors.InvalidConfig($"\"{ValidAttachmentsKey}\" must be an array of {{\"containerID\", \"ifname\"}} objects, not {Kind(found)}");
         }
         var list = ImmutableArray.CreateBuilder<Attachment>();
-        var problems = new List<string>();
+        var problems = new List<string>(); // the first five; a huge list costs a count, not a message
+        var problemCount = 0;
+        void Problem(string what) { if (problemCount++ < 5) problems.Add(what); }
         for (var index = 0; r.Read() && r.TokenType != JsonTokenType.EndArray; index++)
         {
             if (r.TokenType != JsonTokenType.StartObject)
             {
-                problems.Add($"entry {index} is {Kind(r.TokenType)}, not an object");
+                Problem($"entry {index} is {Kind(r.TokenType)}, not an object");
                 r.Skip();
                 continue;
             }
@@ -162,14 +164,13 @@ public static class ConfigParser
                 if (isId) (id, idBad) = (text, idBad || text is null);
                 else if (isIf) (ifName, ifBad) = (text, ifBad || text is null);
             }
-            if (idBad || id is null) problems.Add($"entry {index} has no string \"containerID\"");
-            if (ifBad || ifName is null) problems.Add($"entry {index} has no string \"ifname\"");
+            if (idBad || id is null) Problem($"entry {index} has no string \"containerID\"");
+            if (ifBad || ifName is null) Problem($"entry {index} has no string \"ifname\"");
             if (!idBad && !ifBad && id is not null && ifName is not null) list.Add(new Attachment(id, ifName));
         }
-        if (problems.Count == 0) return list.ToImmutable();
-        var shown = problems.Take(5).ToList();
-        var more = problems.Count > shown.Count ? $"; and {problems.Count - shown.Count} more" : "";
-        return Errors.InvalidConfig($"\"{ValidAttachmentsKey}\": {string.Join("; ", shown)}{more}; each entry must be {{\"containerID\": \"...\", \"ifname\": \"...\"}}");
+        if (problemCount == 0) return list.ToImmutable();
+        var more = problemCount > problems.Count ? $"; and {problemCount - problems.Count} more" : "";
+        return Errors.InvalidConfig($"\"{ValidAttachmentsKey}\": {string.Join("; ", problems)}{more}; each entry must be {{\"containerID\": \"...\", \"ifname\": \"...\"}}");
     }
 
     static string Kind(JsonTokenType t) => t switch
