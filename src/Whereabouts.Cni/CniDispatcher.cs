@@ -49,7 +49,11 @@ public sealed class CniDispatcher(ProcessIo io, StoreFactory openStore, Func<str
             var scoped = await NodeSliceScope.Resolve(settings, net.Name, req.Command, store, io.Getenv, readFile, log, ct);
             if (scoped.Case is not IpamSettings sliced) return Fail(version, scoped.Map(_ => ""), log);
             var retry = new ConflictRetry(store, Policy(), Random.Shared.NextDouble, log);
-            var result = await verb(new Invocation(req, net, sliced, store, retry, log), ct);
+            var invocation = new Invocation(req, net, sliced, store, retry, log)
+            {
+                NodeName = () => Whereabouts.Stores.Kubernetes.NodeSlices.NodeName(io.Getenv, readFile, sliced.ConfigurationPath),
+            };
+            var result = await verb(invocation, ct);
             return result.Match(Succ: text => text.Length > 0 ? Print(text) : 0, Fail: e => Fail(version, e, log));
         }
         catch (StoreUnavailableException e)

@@ -14,4 +14,7 @@ public sealed record Invocation(
     Log Log)
 {
     public NetworkScope Scope => new(Ipam.Ranges, Ipam.NetworkName, Ipam.OverlappingRanges);
+
+    /// <summary>This node's name as node slices find it (NodeSlices.NodeName), read only by the verbs that need it.</summary>
+    public Func<string?> NodeName { get; init; } = () => null;
 }

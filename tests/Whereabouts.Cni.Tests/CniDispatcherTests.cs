@@ -96,6 +96,38 @@ public sealed class CniDispatcherTests
         Assert.Equal("192.168.2.225/28", AddressOf(kept.Stdout));
     }
 
+    [Theory]
+    [InlineData("")]
+    [InlineData(",\"cni.dev/valid-attachments\":\"keep\"")]
+    [InlineData(",\"cni.dev/valid-attachments\":{\"containerID\":\"keep\",\"ifname\":\"net1\"}")]
+    [InlineData(",\"cni.dev/valid-attachments\":[{\"containerID\":\"keep\"}]")]
+    [InlineData(",\"cni.dev/valid-attachments\":[{\"container\":\"keep\",\"ifname\":\"net1\"}]")]
+    public async Task GcWithAMissingOrMalformedListIsErrorSevenAndReleasesNothing(string member)
+    {
+        await plugin.Invoke("ADD", Conf("1.1.0", BlogIpam), "keep", pod: "default/keep");
+        await plugin.Invoke("ADD", Conf("1.1.0", BlogIpam), "other", pod: "default/other");
+        var gc = $$$"""{"cniVersion":"1.1.0","name":"testnet","type":"macvlan","ipam":{{{BlogIpam}}}{{{member}}}}""";
+        var run = await plugin.Invoke("GC", gc);
+        Assert.Equal((1, 7), (run.ExitCode, CodeOf(run.Stdout)));
+        var next = await plugin.Invoke("ADD", Conf("1.1.0", BlogIpam), "new", pod: "default/new");
+        Assert.Equal("192.168.2.227/28", AddressOf(next.Stdout));
+    }
+
+    [Fact]
+    public async Task GcOnTheKubernetesStoreWithoutANodeNameReleasesNothingAndSaysWhy()
+    {
+        var log = Path.Combine(Path.GetTempPath(), $"wb-gc-{Guid.NewGuid():N}.log");
+        var kube = $$"""{"type":"whereabouts","range":"192.168.2.225/28","kubernetes":{"kubeconfig":"/etc/cni/net.d/whereabouts.d/whereabouts.kubeconfig"},"log_level":"verbose","log_file":"{{log}}"}""";
+        await plugin.Invoke("ADD", Conf("1.1.0", kube), "a", pod: "default/a");
+        await plugin.Invoke("ADD", Conf("1.1.0", kube), "b", pod: "default/b");
+        var gc = await plugin.Invoke("GC", $$"""{"cniVersion":"1.1.0","name":"testnet","type":"macvlan","ipam":{{kube}},"cni.dev/valid-attachments":[]}""");
+        Assert.Equal((0, ""), (gc.ExitCode, gc.Stdout));
+        Assert.Contains("GC releases nothing: this node's name is unknown", File.ReadAllText(log));
+        File.Delete(log);
+        var next = await plugin.Invoke("ADD", Conf("1.1.0", kube), "c", pod: "default/c");
+        Assert.Equal("192.168.2.227/28", AddressOf(next.Stdout));
+    }
+
     [Fact]
     public async Task StatusSucceedsWhenTheStoreAnswers()
     {

@@ -52,6 +52,32 @@ public sealed class BinaryVerbTests : IDisposable
         Assert.Equal(["192.168.2.225"], StoredPools.ReservationNames(store.Path));
     }
 
+    [Theory]
+    [InlineData("")]
+    [InlineData(",\"cni.dev/valid-attachments\":\"keep\"")]
+    [InlineData(",\"cni.dev/valid-attachments\":[{\"containerID\":\"keep\",\"ifname\":7}]")]
+    public async Task GcWithAMissingOrMalformedListIsErrorSevenAndReleasesNothing(string member)
+    {
+        var conf = Conf("1.1.0", FileIpam(store.Path));
+        await Run("ADD", conf, "keep", pod: "default/keep");
+        await Run("ADD", conf, "stale", pod: "default/stale");
+        var gc = await Run("GC", $$$"""{"cniVersion":"1.1.0","name":"e2e","type":"macvlan","ipam":{{{FileIpam(store.Path)}}}{{{member}}}}""");
+        Assert.Equal((1, 7), (gc.ExitCode, CodeOf(gc.Stdout)));
+        Assert.Contains("cni.dev/valid-attachments", gc.Stdout);
+        Assert.Equal(["keep", "stale"], StoredPools.Allocations(store.Path, "192.168.2.224-28").Select(a => a.ContainerId).Order());
+    }
+
+    [Fact]
+    public async Task GcMatchesValidAttachmentKeysAsGosDecoderDoes()
+    {
+        var conf = Conf("1.1.0", FileIpam(store.Path));
+        await Run("ADD", conf, "keep", pod: "default/keep");
+        await Run("ADD", conf, "stale", pod: "default/stale");
+        var gc = await Run("GC", $$"""{"cniVersion":"1.1.0","name":"e2e","type":"macvlan","ipam":{{FileIpam(store.Path)}},"cni.dev/valid-attachments":[{"containerId":"keep","IfName":"net1"}]}""");
+        Assert.Equal((0, ""), (gc.ExitCode, gc.Stdout));
+        Assert.Equal(["keep"], StoredPools.Allocations(store.Path, "192.168.2.224-28").Select(a => a.ContainerId));
+    }
+
     [Fact]
     public async Task VersionAnswersWithoutAnyConfig()
     {

@@ -48,6 +48,10 @@ internal sealed class ApiError(int code, string reason, string message, JsonObje
     public static ApiError UnsupportedMediaType(string contentType) =>
         new(415, "UnsupportedMediaType", $"the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json; got {contentType}");
 
-    private static JsonObject Detail(ResourceRef r, string name) =>
-        new() { ["name"] = name, ["group"] = r.Group, ["kind"] = r.Plural };
+    private static JsonObject Detail(ResourceRef r, string name)
+    {
+        var details = new JsonObject { ["name"] = name, ["group"] = r.Group, ["kind"] = r.Plural };
+        if (r.IsCore) details.Remove("group"); // omitempty: core resources have no group
+        return details;
+    }
 }

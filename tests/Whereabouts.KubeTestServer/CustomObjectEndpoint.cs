@@ -15,6 +15,7 @@ internal sealed class CustomObjectEndpoint(
     public async Task HandleAsync(HttpContext ctx)
     {
         var r = ResourceRef.Parse(ctx.Request.Path.Value ?? "");
+        if (r is { IsCore: true } && (r.Version != "v1" || r.Plural != "pods")) r = null; // the one core resource served
         var verb = r is null ? null : VerbOf(ctx.Request, r);
         if (r is null || verb is null)
         {
@@ -70,10 +71,12 @@ internal sealed class CustomObjectEndpoint(
 
     private async Task<(int, JsonObject)> DispatchAsync(HttpContext ctx, string verb, ResourceRef r)
     {
+        if (r.IsCore && verb is not (KubeVerbs.Get or KubeVerbs.List))
+            throw ApiError.MethodNotAllowed($"KubeTestServer serves core {r.Plural} read-only (get, list); seed them with PutPod");
         switch (verb)
         {
             case KubeVerbs.Get: return (200, store.Get(r));
-            case KubeVerbs.List: return (200, store.List(r));
+            case KubeVerbs.List: return (200, FieldSelector.Parse(r, ctx.Request.Query["fieldSelector"].ToString()).Filter(store.List(r)));
             case KubeVerbs.Create: return (201, store.Create(r, await ReadObjectAsync(ctx)));
             case KubeVerbs.Update: return (200, store.Replace(r, await ReadObjectAsync(ctx)));
             case KubeVerbs.Patch:

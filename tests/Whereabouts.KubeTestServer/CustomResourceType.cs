@@ -7,7 +7,7 @@ namespace Whereabouts.KubeTestServer;
 /// </summary>
 public sealed record CustomResourceType(string Group, string Version, string Plural, string Kind)
 {
-    public string ApiVersion => Group + "/" + Version;
+    public string ApiVersion => Group.Length == 0 ? Version : Group + "/" + Version;
 
     public const string WhereaboutsGroup = "whereabouts.cni.cncf.io";
     public const string WhereaboutsVersion = "v1alpha1";
@@ -21,4 +21,7 @@ public sealed record CustomResourceType(string Group, string Version, string Plu
         new(WhereaboutsGroup, WhereaboutsVersion, "nodeslicepools", "NodeSlicePool");
 
     public static IReadOnlyList<CustomResourceType> Whereabouts { get; } = [IPPool, OverlappingRangeIPReservation, NodeSlicePool];
+
+    /// <summary>core/v1 Pod: always known; served read-only (GET, LIST with field selectors), seeded by tests.</summary>
+    public static CustomResourceType Pod { get; } = new("", "v1", "pods", "Pod");
 }

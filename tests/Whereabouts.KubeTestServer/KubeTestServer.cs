@@ -56,7 +56,7 @@ public sealed class KubeTestServer : IAsyncDisposable
         options ??= new KubeTestServerOptions();
         var token = options.Token ?? Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(24));
         var certificates = TestCertificates.Create();
-        var store = new ObjectStore(options.Resources, options.Time, options.AllowUnconditionalUpdate);
+        var store = new ObjectStore([.. options.Resources, CustomResourceType.Pod], options.Time, options.AllowUnconditionalUpdate);
         var counters = new RequestCounters();
         var faults = new FaultInjector(options.Seed);
         var stopping = new CancellationTokenSource();
@@ -121,6 +121,22 @@ public sealed class KubeTestServer : IAsyncDisposable
     /// and fills apiVersion/kind for registered plurals. Returns the stored copy.
     /// </summary>
     public JsonObject Put(string plural, string ns, JsonObject obj) => _store.Seed(plural, ns, obj);
+
+    /// <summary>
+    /// Seeds core/v1 pod <paramref name="ns"/>/<paramref name="name"/>, bound to <paramref name="nodeName"/> (null:
+    /// not scheduled yet), Running. Pods are read-only over HTTP; remove one with <see cref="Delete"/>("pods", …).
+    /// </summary>
+    public JsonObject PutPod(string ns, string name, string? nodeName)
+    {
+        var spec = new JsonObject { ["containers"] = new JsonArray(new JsonObject { ["name"] = "main", ["image"] = "pause" }) };
+        if (nodeName is not null) spec["nodeName"] = nodeName;
+        return _store.Seed("pods", ns, new JsonObject
+        {
+            ["metadata"] = new JsonObject { ["name"] = name },
+            ["spec"] = spec,
+            ["status"] = new JsonObject { ["phase"] = nodeName is null ? "Pending" : "Running" },
+        });
+    }
 
     /// <summary>Copies of the objects of one plural in one namespace, ordered by name.</summary>
     public IReadOnlyList<JsonObject> List(string plural, string ns) => _store.Snapshot(plural, ns);

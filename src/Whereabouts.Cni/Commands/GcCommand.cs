@@ -1,14 +1,21 @@
+using System.Collections.Immutable;
 using LanguageExt;
 using Whereabouts.Core.Engine;
 
 namespace Whereabouts.Cni.Commands;
 
-/// <summary>GC: release every allocation of this network whose attachment the runtime no longer lists.</summary>
+/// <summary>
+/// GC: release every allocation of this network that this node owns and whose attachment the runtime no
+/// longer lists (docs/architecture.md, "CNI GC"). A missing or malformed list is an error, releasing nothing.
+/// </summary>
 public static class GcCommand
 {
     public static async Task<Fin<string>> Run(Invocation inv, CancellationToken ct)
     {
-        var request = new GcRequest(inv.Network.ValidAttachments, inv.Scope);
+        if (inv.Network.ValidAttachments.Case is not ImmutableArray<Attachment> valid) return inv.Network.ValidAttachments.Map(_ => "");
+        var ownership = await GcFacts.Gather(inv, valid, ct);
+        if (ownership is GcOwnership.Unknown unknown) inv.Log.Verbose($"GC releases nothing: {unknown.Why}");
+        var request = new GcRequest(valid, inv.Scope, ownership);
         var outcome = await inv.Retry.Run(inv.Scope.PoolKeys, (pools, _) => Fin<Plan>.Succ(Releaser.Collect(request, pools)), ct);
         return outcome.Map(o =>
         {

@@ -22,7 +22,7 @@ public static class ConfigParser
         var ipamProblems = new Problems();
         var ips = ImmutableArray<string>.Empty;
         Option<ImmutableArray<string>> previous = None;
-        var attachments = ImmutableArray<Attachment>.Empty;
+        Fin<ImmutableArray<Attachment>>? attachments = null;
         try
         {
             var r = new Utf8JsonReader(Encoding.UTF8.GetBytes(stdin));
@@ -40,7 +40,11 @@ public static class ConfigParser
                     case "ipam": ipam = null; r.Skip(); break;
                     case "runtimeConfig": ips = RuntimeIps(ref r); break;
                     case "prevResult" when r.TokenType == JsonTokenType.StartObject: previous = PreviousAddresses(ref r); break;
-                    case "cni.dev/valid-attachments": attachments = ValidAttachments(ref r); break;
+                    case var k when GoJsonNames.Match(k, ValidAttachmentsKey):
+                        // As Go's decoder: the last occurrence wins, but a bad one is an error whatever follows.
+                        var listed = ValidAttachments(ref r);
+                        attachments = attachments is { IsFail: true } ? attachments : listed;
+                        break;
                     default: r.Skip(); break;
                 }
             }
@@ -54,7 +58,8 @@ public static class ConfigParser
                from i in ipam is not null ? Fin<IpamDto>.Succ(ipam) : Errors.InvalidConfig("the network configuration has no \"ipam\" object")
                from _ in ipamProblems.Any ? ipamProblems.ToError() : Fin<Unit>.Succ(Unit.Default)
                from runtimeIps in ips.TraverseAll(s => AddressParser.Parse(s.Split('/')[0]).Match(Succ: a => Fin<Address>.Succ(a), Fail: e => Errors.InvalidConfig($"runtimeConfig.ips: {e.Message}")))
-               select new NetworkConfig(v, name, i, runtimeIps, previous, attachments);
+               select new NetworkConfig(v, name, i, runtimeIps, previous,
+                   attachments ?? Errors.InvalidConfig($"GC needs \"{ValidAttachmentsKey}\" in the network configuration: the list of attachments still in use (an empty list releases every one this node owns)"));
     }
 
     /// <summary>cniVersion of a configuration, or "" when it has none or is not JSON (VERSION answers anyway).</summary>
@@ -116,27 +121,68 @@ public static class ConfigParser
         return listed.ToImmutable().AddRange(legacy);
     }
 
-    /// <summary>cni.dev/valid-attachments, which the runtime passes with GC.</summary>
-    static ImmutableArray<Attachment> ValidAttachments(ref Utf8JsonReader r)
+    const string ValidAttachmentsKey = "cni.dev/valid-attachments";
+
+    /// <summary>
+    /// cni.dev/valid-attachments, which the runtime passes with GC: an array of objects, each with a string
+    /// "containerID" and "ifname". GC releases what is not listed, so anything else is refused (code 7) rather
+    /// than read as an empty list. Keys match as the reference decoder (libcni's types.GCAttachment, Go
+    /// encoding/json) matches them: case-insensitively ("containerId" is "containerID"), the last of duplicates
+    /// winning, other keys ignored. Go would also take null, a null entry or a missing field as empty; for GC that
+    /// would release live attachments, so those are errors here.
+    /// </summary>
+    static Fin<ImmutableArray<Attachment>> ValidAttachments(ref Utf8JsonReader r)
     {
-        var list = ImmutableArray.CreateBuilder<Attachment>();
-        if (r.TokenType != JsonTokenType.StartArray) { r.Skip(); return list.ToImmutable(); }
-        while (r.Read() && r.TokenType != JsonTokenType.EndArray)
+        if (r.TokenType != JsonTokenType.StartArray)
         {
-            if (r.TokenType != JsonTokenType.StartObject) { r.Skip(); continue; }
-            string id = "", ifName = "";
+            var found = r.TokenType;
+            r.Skip();
+            return Errors.InvalidConfig($"\"{ValidAttachmentsKey}\" must be an array of {{\"containerID\", \"ifname\"}} objects, not {Kind(found)}");
+        }
+        var list = ImmutableArray.CreateBuilder<Attachment>();
+        var problems = new List<string>(); // the first five; a huge list costs a count, not a message
+        var problemCount = 0;
+        void Problem(string what) { if (problemCount++ < 5) problems.Add(what); }
+        for (var index = 0; r.Read() && r.TokenType != JsonTokenType.EndArray; index++)
+        {
+            if (r.TokenType != JsonTokenType.StartObject)
+            {
+                Problem($"entry {index} is {Kind(r.TokenType)}, not an object");
+                r.Skip();
+                continue;
+            }
+            string? id = null, ifName = null;
+            bool idBad = false, ifBad = false;
             while (r.Read() && r.TokenType == JsonTokenType.PropertyName)
             {
-                var key = r.GetString();
+                var key = r.GetString()!;
                 r.Read();
-                if (key == "containerID") id = Text(ref r);
-                else if (key == "ifname") ifName = Text(ref r);
-                else r.Skip();
+                var isId = GoJsonNames.Match(key, "containerID");
+                var isIf = !isId && GoJsonNames.Match(key, "ifname");
+                var text = r.TokenType == JsonTokenType.String ? r.GetString() : null;
+                if (text is null) r.Skip();
+                if (isId) (id, idBad) = (text, idBad || text is null);
+                else if (isIf) (ifName, ifBad) = (text, ifBad || text is null);
             }
-            list.Add(new Attachment(id, ifName));
+            if (idBad || id is null) Problem($"entry {index} has no string \"containerID\"");
+            if (ifBad || ifName is null) Problem($"entry {index} has no string \"ifname\"");
+            if (!idBad && !ifBad && id is not null && ifName is not null) list.Add(new Attachment(id, ifName));
         }
-        return list.ToImmutable();
+        if (problemCount == 0) return list.ToImmutable();
+        var more = problemCount > problems.Count ? $"; and {problemCount - problems.Count} more" : "";
+        return Errors.InvalidConfig($"\"{ValidAttachmentsKey}\": {string.Join("; ", problems)}{more}; each entry must be {{\"containerID\": \"...\", \"ifname\": \"...\"}}");
     }
+
+    static string Kind(JsonTokenType t) => t switch
+    {
+        JsonTokenType.StartObject => "an object",
+        JsonTokenType.StartArray => "an array",
+        JsonTokenType.String => "a string",
+        JsonTokenType.Number => "a number",
+        JsonTokenType.True or JsonTokenType.False => "a boolean",
+        JsonTokenType.Null => "null",
+        _ => t.ToString(),
+    };
 
     /// <summary>One string field of the object the reader is on; "" when absent or not a string.</summary>
     static string Field(ref Utf8JsonReader r, ReadOnlySpan<byte> name)

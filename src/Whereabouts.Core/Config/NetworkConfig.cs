@@ -7,7 +7,8 @@ namespace Whereabouts.Core.Config;
 
 /// <summary>
 /// The parts of the network configuration on stdin that an IPAM plugin reads; PreviousAddresses are the
-/// address texts of prevResult ("10.0.0.5/24"), when there is one.
+/// address texts of prevResult ("10.0.0.5/24"), when there is one. ValidAttachments is GC's list, or the error
+/// that it is missing or malformed (only GC reads it).
 /// </summary>
 public sealed record NetworkConfig(
     CniVersion Version,
@@ -15,4 +16,4 @@ public sealed record NetworkConfig(
     IpamDto Ipam,
     ImmutableArray<Address> RuntimeIps,
     Option<ImmutableArray<string>> PreviousAddresses,
-    ImmutableArray<Engine.Attachment> ValidAttachments);
+    Fin<ImmutableArray<Engine.Attachment>> ValidAttachments);

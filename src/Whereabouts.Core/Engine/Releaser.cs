@@ -16,9 +16,9 @@ public static class Releaser
     public static Plan Decide(DelRequest request, ImmutableArray<PoolSnapshot> pools) =>
         ReleaseWhere(pools, request.Scope, a => a.Owner.IsReleasedBy(request.ContainerId, request.IfName));
 
-    /// <summary>GC: everything whose attachment the runtime no longer lists as valid.</summary>
+    /// <summary>GC: everything this node owns whose attachment the runtime no longer lists as valid.</summary>
     public static Plan Collect(GcRequest request, ImmutableArray<PoolSnapshot> pools) =>
-        ReleaseWhere(pools, request.Scope, a => !request.Valid.Exists(v => a.Owner.IsReleasedBy(v.ContainerId, v.IfName)));
+        ReleaseWhere(pools, request.Scope, Collectable.By(request, pools));
 
     /// <summary>Compensation: take out exactly <paramref name="allocation"/>, if the pool still has it.</summary>
     public static Plan Unallocate(PoolSnapshot pool, Allocation allocation) =>

@@ -25,5 +25,8 @@ public sealed record CheckRequest(string ContainerId, string IfName, NetworkScop
 /// <summary>A (container ID, interface) pair the runtime still uses.</summary>
 public sealed record Attachment(string ContainerId, string IfName);
 
-/// <summary>GC: release every allocation of the network whose attachment is not in <paramref name="Valid"/>.</summary>
-public sealed record GcRequest(ImmutableArray<Attachment> Valid, NetworkScope Scope);
+/// <summary>
+/// GC: release every allocation of the network whose attachment is not in <paramref name="Valid"/> and that
+/// <paramref name="Ownership"/> shows to be this node's (see <see cref="GcOwnership"/>).
+/// </summary>
+public sealed record GcRequest(ImmutableArray<Attachment> Valid, NetworkScope Scope, GcOwnership Ownership);

@@ -152,6 +152,10 @@ sealed partial class KubeApi : IDisposable
 
     public Task<KubeResponse> Delete(string plural, string name, byte[] options, CancellationToken ct) => Send(HttpMethod.Delete, Url(plural, name), options, ct);
 
+    /// <summary>One core/v1 pod (CNI GC asks which node a pod is bound to).</summary>
+    public Task<KubeResponse> GetPod(string podNamespace, string name, CancellationToken ct) =>
+        Send(HttpMethod.Get, new Uri($"{Server}/api/v1/namespaces/{Uri.EscapeDataString(podNamespace)}/pods/{Uri.EscapeDataString(name)}"), null, ct);
+
     /// <summary>The names of every object of <paramref name="plural"/> in the namespace (tests clean real clusters with it).</summary>
     internal async Task<IReadOnlyList<string>> Names(string plural, CancellationToken ct)
     {

@@ -108,6 +108,32 @@ public sealed class KubernetesPoolStore : IPoolStore
         return Parse(r, "NodeSlicePool", name);
     }
 
+    /// <summary>
+    /// Where pod <paramref name="podRef"/> ("namespace/name") is: bound to a node (spec.nodeName, "" while
+    /// unscheduled), gone (404 naming it), or unknown with the reason (no answer, 403, a podref that is not
+    /// namespace/name). CNI GC releases an allocation only for the first with this node's name, or the second.
+    /// </summary>
+    public async Task<PodPlacement> PlacementOf(string podRef, CancellationToken ct)
+    {
+        var slash = podRef.IndexOf('/');
+        if (slash <= 0 || slash == podRef.Length - 1) return new PodPlacement.Unknown($"podref \"{podRef}\" is not namespace/name");
+        var (ns, name) = (podRef[..slash], podRef[(slash + 1)..]);
+        KubeResponse r;
+        try { r = await api.GetPod(ns, name, ct); }
+        catch (KubeTransportException e) { return new PodPlacement.Unknown(e.Message); }
+        if (IsMissingObject(r, name)) return new PodPlacement.Gone();
+        if (r.Code == 403) return new PodPlacement.Unknown($"403 Forbidden: {r.Message}; grant the plugin's service account get on pods");
+        if (!r.Ok) return new PodPlacement.Unknown($"read pod {podRef}: {r.Code} {r.Message}");
+        try
+        {
+            using var doc = JsonDocument.Parse(r.Body);
+            return doc.RootElement.TryGetProperty("spec", out var spec) && spec.ValueKind == JsonValueKind.Object
+                && spec.TryGetProperty("nodeName", out var node) && node.ValueKind == JsonValueKind.String
+                ? new PodPlacement.OnNode(node.GetString() ?? "") : new PodPlacement.OnNode("");
+        }
+        catch (JsonException e) { return new PodPlacement.Unknown($"read pod {podRef}: invalid JSON ({e.Message})"); }
+    }
+
     // ---- writes ----
 
     public async Task<ApplyResult> Apply(StoreOp op, CancellationToken ct)

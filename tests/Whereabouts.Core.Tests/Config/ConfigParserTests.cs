@@ -115,7 +115,7 @@ public sealed class ConfigParserTests
         Assert.Equal("blue-net", network.Name);
         Assert.Equal([A("10.0.0.9"), A("fd00::9")], network.RuntimeIps.ToArray());
         Assert.Equal(["10.0.0.9/24"], network.PreviousAddresses.Map(a => a.ToArray()).IfNone([]));
-        Assert.Equal(["c1/net1", "c2/net2"], network.ValidAttachments.Map(a => $"{a.ContainerId}/{a.IfName}").ToArray());
+        Assert.Equal(["c1/net1", "c2/net2"], network.ValidAttachments.ThrowIfFail().Map(a => $"{a.ContainerId}/{a.IfName}").ToArray());
     }
 
     [Theory]

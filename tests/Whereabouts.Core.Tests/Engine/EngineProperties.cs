@@ -195,7 +195,7 @@ public sealed class EngineProperties
         var scope = w.Scopes[op.Scope % w.Scopes.Length];
         var valid = Enumerable.Range(0, Gens.AttachmentCount).Where(i => op.Valid[i])
             .Select(i => new Attachment(w.CurrentContainerOf(i), World.IfNameOf(i))).ToImmutableArray();
-        var plan = Releaser.Collect(new GcRequest(valid, scope), w.Store.Load(scope));
+        var plan = Releaser.Collect(new GcRequest(valid, scope, new GcOwnership.AllLocal()), w.Store.Load(scope));
         ApplyRelease(w, scope, plan, a => !valid.Exists(v => v.ContainerId == a.Owner.ContainerId && v.IfName == a.Owner.IfName));
     }
 

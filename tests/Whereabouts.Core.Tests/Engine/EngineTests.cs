@@ -268,7 +268,7 @@ public sealed class EngineTests
         Add(store, PodA, scope);
         Add(store, PodB, scope);
         Add(store, PodB with { IfName = "net2", PodRef = "default/pod-b2" }, scope);
-        var gc = Releaser.Collect(new GcRequest([new Attachment("sandbox-2", "net1")], scope), store.Load(scope));
+        var gc = Releaser.Collect(new GcRequest([new Attachment("sandbox-2", "net1")], scope, new GcOwnership.AllLocal()), store.Load(scope));
         Assert.Equal(["10.0.0.1", "10.0.0.3"], Assert.IsType<Outcome.Released>(gc.Outcome).Addresses.Map(a => a.ToString()).ToArray());
         Assert.True(store.Execute(gc).Applied);
         Assert.Equal("10.0.0.0-24: 2=sandbox-2/default/pod-b/net1\nreservation 10.0.0.2=default/pod-b/net1", store.Describe());
