@@ -75,6 +75,8 @@ sealed partial class KubeApi : IDisposable
     readonly string collectionBase;
     readonly AuthenticationHeaderValue? auth;
     readonly TimeSpan requestTimeout;
+    readonly TimeSpan connectTimeout;
+    static readonly TimeSpan MaxConnectTimeout = TimeSpan.FromSeconds(5);
 
     public string Namespace { get; }
     public string Server { get; }
@@ -93,7 +95,7 @@ sealed partial class KubeApi : IDisposable
             AllowAutoRedirect = false,
             UseCookies = false,
             AutomaticDecompression = DecompressionMethods.None,
-            ConnectTimeout = requestTimeout < TimeSpan.FromSeconds(5) ? requestTimeout : TimeSpan.FromSeconds(5),
+            ConnectTimeout = connectTimeout = requestTimeout < MaxConnectTimeout ? requestTimeout : MaxConnectTimeout,
             SslOptions = Tls(config),
         };
         if (config.ProxyUrl.Length > 0) handler.Proxy = new WebProxy(config.ProxyUrl);
@@ -190,7 +192,10 @@ sealed partial class KubeApi : IDisposable
         }
         catch (OperationCanceledException e) when (!ct.IsCancellationRequested)
         {
-            throw new KubeTransportException($"{method} {url.AbsolutePath}: no answer from {Server} within {requestTimeout.TotalSeconds:0.#}s", e);
+            // Our own timeouts, not the caller's deadline (that one propagates): the request's, or the connect's.
+            throw new KubeTransportException(timeout.IsCancellationRequested
+                ? $"{method} {url.AbsolutePath}: no answer from {Server} within {requestTimeout.TotalSeconds:0.###}s"
+                : $"{method} {url.AbsolutePath}: could not connect to {Server} (with TLS) within {connectTimeout.TotalSeconds:0.###}s", e);
         }
         catch (HttpRequestException e) when (Untrusted(e) is { } tls)
         {
