@@ -57,7 +57,7 @@ public sealed class CniDispatcher(ProcessIo io, StoreFactory openStore, Func<str
         }
         catch (StoreUnavailableException e)
         {
-            return Fail(version, Error.New(Core.Errors.StoreUnavailableCode, e.Message));
+            return Fail(version, Error.New(e.Code, e.Message));
         }
         catch (OperationCanceledException) when (deadline.Passed)
         {

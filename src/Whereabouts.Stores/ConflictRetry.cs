@@ -65,7 +65,7 @@ public sealed class ConflictRetry(IPoolStore store, RetryPolicy policy, Func<dou
             }
             catch (StoreUnavailableException e)
             {
-                return Error.New(Errors.StoreUnavailableCode, e.Message);
+                return Error.New(e.Code, e.Message);
             }
             catch (OperationCanceledException) when (limit.Passed)
             {

@@ -12,6 +12,9 @@ namespace Whereabouts.KubeTestServer;
 internal sealed class CustomObjectEndpoint(
     ObjectStore store, FaultInjector faults, RequestCounters counters, string token, CancellationToken stopping)
 {
+    /// <summary>See <see cref="KubeTestServerOptions.MaxRequestBodyBytes"/>.</summary>
+    public int? MaxRequestBodyBytes { get; init; }
+
     public async Task HandleAsync(HttpContext ctx)
     {
         var r = ResourceRef.Parse(ctx.Request.Path.Value ?? "");
@@ -138,13 +141,14 @@ internal sealed class CustomObjectEndpoint(
         };
     }
 
-    private static async Task<JsonObject> ReadObjectAsync(HttpContext ctx) =>
+    private async Task<JsonObject> ReadObjectAsync(HttpContext ctx) =>
         await ReadNodeAsync(ctx) as JsonObject ?? throw ApiError.BadRequest("request body must be a JSON object");
 
-    private static async Task<JsonNode?> ReadNodeAsync(HttpContext ctx)
+    private async Task<JsonNode?> ReadNodeAsync(HttpContext ctx)
     {
         using var buffer = new MemoryStream();
         await ctx.Request.Body.CopyToAsync(buffer, ctx.RequestAborted);
+        if (MaxRequestBodyBytes is { } limit && buffer.Length > limit) throw ApiError.RequestEntityTooLarge(limit);
         if (buffer.Length == 0) return null;
         try
         {

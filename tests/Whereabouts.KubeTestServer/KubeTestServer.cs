@@ -76,7 +76,8 @@ public sealed class KubeTestServer : IAsyncDisposable
         });
 
         var app = builder.Build();
-        var endpoint = new CustomObjectEndpoint(store, faults, counters, token, stopping.Token);
+        store.MaxObjectBytes = options.MaxObjectBytes;
+        var endpoint = new CustomObjectEndpoint(store, faults, counters, token, stopping.Token) { MaxRequestBodyBytes = options.MaxRequestBodyBytes };
         app.Run(endpoint.HandleAsync);
 
         try
