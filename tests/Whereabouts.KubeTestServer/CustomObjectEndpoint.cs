@@ -15,6 +15,16 @@ internal sealed class CustomObjectEndpoint(
     /// <summary>See <see cref="KubeTestServerOptions.MaxRequestBodyBytes"/>.</summary>
     public int? MaxRequestBodyBytes { get; init; }
 
+    /// <summary>
+    /// Which client certificates authenticate (they chain to the client CA), and as whom (their CN), as the
+    /// apiserver's x509 authenticator; null accepts none. A certificate it does not trust is ignored, not
+    /// refused at the handshake, so such a request is anonymous and gets 401, as on the apiserver.
+    /// </summary>
+    public Func<System.Security.Cryptography.X509Certificates.X509Certificate2, string?>? ClientUser { get; init; }
+
+    /// <summary>Requests authenticated per user: the token's as "token", a certificate's by its CN.</summary>
+    public System.Collections.Concurrent.ConcurrentDictionary<string, int> Users { get; } = new();
+
     public async Task HandleAsync(HttpContext ctx)
     {
         var r = ResourceRef.Parse(ctx.Request.Path.Value ?? "");
@@ -29,7 +39,10 @@ internal sealed class CustomObjectEndpoint(
         var latency = faults.Latency;
         if (latency > TimeSpan.Zero && !await DelayAsync(ctx, latency)) return;
 
-        if (ctx.Request.Headers.Authorization.ToString() != "Bearer " + token)
+        var user = ctx.Request.Headers.Authorization.ToString() == "Bearer " + token ? "token"
+            : ctx.Connection.ClientCertificate is { } certificate ? ClientUser?.Invoke(certificate) : null;
+        if (user is not null) Users.AddOrUpdate(user, 1, (_, n) => n + 1);
+        if (user is null)
         {
             await WriteAsync(ctx, 401, StatusBodies.Unauthorized());
             return;
