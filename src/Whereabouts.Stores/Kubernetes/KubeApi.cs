@@ -105,15 +105,17 @@ sealed partial class KubeApi : IDisposable
     static SslClientAuthenticationOptions Tls(Kubeconfig config)
     {
         var options = new SslClientAuthenticationOptions();
+        // With its own trust (a CA, or none at all) the kubeconfig makes the system CA store irrelevant. First:
+        // the client certificate's context below builds a chain, and the first chain build loads the store.
+        if (config.CaPem.Length > 0 || config.InsecureSkipTlsVerify) CustomRoots.LimitProcessTrustTo();
         if (config.ClientCertificatePem.Length > 0)
         {
             var chain = new X509Certificate2Collection();
             chain.ImportFromPem(config.ClientCertificatePem);
             var leaf = X509Certificate2.CreateFromPem(config.ClientCertificatePem, config.ClientKeyPem);
+            // A ready context, offline: SslStream would otherwise build the chain (and fetch intermediates) at the handshake.
             options.ClientCertificateContext = SslStreamCertificateContext.Create(leaf, chain.Count > 1 ? new X509Certificate2Collection(chain.Skip(1).ToArray()) : null, offline: true);
         }
-        // With its own trust (a CA, or none at all) the kubeconfig makes the system CA store irrelevant.
-        if (config.CaPem.Length > 0 || config.InsecureSkipTlsVerify) CustomRoots.LimitProcessTrustTo();
         if (config.InsecureSkipTlsVerify)
         {
             options.RemoteCertificateValidationCallback = static (_, _, _, _) => true;
