@@ -29,6 +29,9 @@ public sealed class CniDispatcher(ProcessIo io, StoreFactory openStore, Func<str
     public async Task<int> Run(CancellationToken ct)
     {
         var version = CniVersion.Latest;
+        var policy = Policy();
+        // One deadline for everything the invocation does: node-slice lookup, every store call, every retry.
+        using var deadline = new RetryDeadline(policy.Deadline, TimeProvider.System, ct);
         try
         {
             var request = CniRequest.From(io.Getenv);
@@ -46,19 +49,23 @@ public sealed class CniDispatcher(ProcessIo io, StoreFactory openStore, Func<str
             if (ipam.Case is not IpamSettings settings) return Fail(version, ipam.Map(_ => ""));
             var log = new Log(settings.LogLevel, settings.LogFile, io.Stderr);
             await using var store = openStore(settings.Datastore, log);
-            var scoped = await NodeSliceScope.Resolve(settings, net.Name, req.Command, store, io.Getenv, readFile, log, ct);
+            var scoped = await NodeSliceScope.Resolve(settings, net.Name, req.Command, store, io.Getenv, readFile, log, deadline.Token);
             if (scoped.Case is not IpamSettings sliced) return Fail(version, scoped.Map(_ => ""), log);
-            var retry = new ConflictRetry(store, Policy(), Random.Shared.NextDouble, log);
+            var retry = new ConflictRetry(store, policy, Random.Shared.NextDouble, log, deadline);
             var invocation = new Invocation(req, net, sliced, store, retry, log)
             {
                 NodeName = () => Whereabouts.Stores.Kubernetes.NodeSlices.NodeName(io.Getenv, readFile, sliced.ConfigurationPath),
             };
-            var result = await verb(invocation, ct);
+            var result = await verb(invocation, deadline.Token);
             return result.Match(Succ: text => text.Length > 0 ? Print(text) : 0, Fail: e => Fail(version, e, log));
         }
         catch (StoreUnavailableException e)
         {
-            return Fail(version, Error.New(Core.Errors.StoreUnavailableCode, e.Message));
+            return Fail(version, Error.New(e.Code, e.Message));
+        }
+        catch (OperationCanceledException) when (deadline.Passed)
+        {
+            return Fail(version, deadline.Exceeded("the request"));
         }
         catch (OperationCanceledException)
         {

@@ -24,6 +24,7 @@ public static class Errors
     public const int AllocationMismatchCode = 104;
     public const int CorruptPoolCode = 105;
     public const int InternalCode = 999;
+    public const int PoolTooLargeCode = 106;
 
     /// <summary>Addresses that fail to parse are configuration errors.</summary>
     public const int InvalidAddressCode = InvalidConfigCode;
@@ -50,4 +51,10 @@ public static class Errors
 
     public static Error CorruptReservation(string reservation, string why) =>
         Error.New(CorruptPoolCode, $"stored reservation {reservation} cannot be read: {why}");
+
+    /// <summary>The datastore refuses to store the pool any larger (etcd's request limit): more retries cannot help.</summary>
+    public static Error PoolTooLarge(string pool, string answer) =>
+        Error.New(PoolTooLargeCode,
+            $"{pool} is full as an object: the datastore refuses to store it any larger ({answer}), though its range may still have free addresses; " +
+            "set node_slice_size to split the range into one smaller pool per node, split the range into smaller ranges, or release addresses");
 }

@@ -11,14 +11,30 @@ namespace Whereabouts.Stores;
 /// The only loop in the shell: load the pools, decide, run the plan; when a guard fails, learn what changed,
 /// back off with jitter and go again, until the deadline. Transient store failures are retried the same way;
 /// when time runs out the answer is CNI error 11 (try again later).
+/// <para>
+/// The deadline is a token (<see cref="RetryDeadline"/>) that every store call gets, so a request that hangs
+/// ends at the deadline too. The plugin passes its invocation's deadline (it also bounds the node-slice
+/// lookup); without one, each <see cref="Run"/> starts its own of <see cref="RetryPolicy.Deadline"/>.
+/// </para>
 /// </summary>
-public sealed class ConflictRetry(IPoolStore store, RetryPolicy policy, Func<double> jitter, Log log)
+public sealed class ConflictRetry(IPoolStore store, RetryPolicy policy, Func<double> jitter, Log log,
+    RetryDeadline? deadline = null, TimeProvider? time = null)
 {
+    readonly TimeProvider clock = time ?? TimeProvider.System;
+
     public delegate Fin<Plan> Decision(ImmutableArray<PoolSnapshot> pools, KnownReservations known);
 
     public async Task<Fin<Outcome>> Run(ImmutableArray<PoolKey> keys, Decision decide, CancellationToken ct)
     {
-        var started = DateTimeOffset.UtcNow;
+        if (deadline is not null) return await Loop(keys, decide, deadline, ct);
+        using var own = new RetryDeadline(policy.Deadline, clock, ct);
+        return await Loop(keys, decide, own, ct);
+    }
+
+    async Task<Fin<Outcome>> Loop(ImmutableArray<PoolKey> keys, Decision decide, RetryDeadline limit, CancellationToken outer)
+    {
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(outer, limit.Token);
+        var ct = linked.Token;
         var known = KnownReservations.None;
         var cause = "";
         for (var attempt = 0; ; attempt++)
@@ -49,23 +65,41 @@ public sealed class ConflictRetry(IPoolStore store, RetryPolicy policy, Func<dou
             }
             catch (StoreUnavailableException e)
             {
-                return Error.New(Errors.StoreUnavailableCode, e.Message);
+                return Error.New(e.Code, e.Message);
+            }
+            catch (OperationCanceledException) when (limit.Passed)
+            {
+                return GaveUp(limit, attempt + 1, cause.Length > 0 ? cause : "the store had not answered yet");
             }
             var delay = policy.Delay(attempt, jitter());
-            if (DateTimeOffset.UtcNow - started + delay > policy.Deadline)
-                return Error.New(Errors.TryAgainLaterCode,
-                    $"gave up after {attempt + 1} attempts in {(DateTimeOffset.UtcNow - started).TotalSeconds:0.0}s; last cause: {cause}");
+            if (limit.Elapsed + delay > limit.Limit) return GaveUp(limit, attempt + 1, cause);
             log.Verbose($"attempt {attempt + 1}: {cause}; retrying in {delay.TotalMilliseconds:0}ms");
-            await Task.Delay(delay, ct);
+            try
+            {
+                await Task.Delay(delay, clock, ct);
+            }
+            catch (OperationCanceledException) when (limit.Passed)
+            {
+                return GaveUp(limit, attempt + 1, cause);
+            }
         }
     }
 
+    static Error GaveUp(RetryDeadline limit, int attempts, string cause) =>
+        Error.New(Errors.TryAgainLaterCode,
+            $"gave up after {attempts} attempt{(attempts == 1 ? "" : "s")} in {limit.Elapsed.TotalSeconds:0.0}s " +
+            $"(retry deadline {limit.Shown}, WHEREABOUTS_RETRY_DEADLINE_MS); last cause: {cause}");
+
     PlanExecutor Executor => new(store, Unallocate, log);
 
-    /// <summary>Compensation for a pool write: take out exactly that allocation, through this same loop.</summary>
+    /// <summary>
+    /// Compensation for a pool write: take out exactly that allocation, through this same loop, bounded by
+    /// <paramref name="ct"/> (the plan's token, or the executor's short grace once the deadline has passed).
+    /// </summary>
     async Task Unallocate(StoreOp.ReleaseAllocation release, CancellationToken ct)
     {
-        var result = await Run(ImmutableArray.Create(release.Pool), (pools, _) => Releaser.Unallocate(pools[0], release.Allocation), ct);
+        using var within = new RetryDeadline(policy.Deadline, clock, ct);
+        var result = await Loop(ImmutableArray.Create(release.Pool), (pools, _) => Releaser.Unallocate(pools[0], release.Allocation), within, ct);
         result.IfFail(e => log.Error($"could not release offset {release.Allocation.Offset} from {release.Pool}: {e.Message}"));
     }
 }

@@ -43,10 +43,15 @@ public sealed class PlanExecutor(IPoolStore store, Func<StoreOp.ReleaseAllocatio
         }
         catch (Exception e) when (e is StoreUnavailableException or OperationCanceledException)
         {
-            await Compensate(plan.UndoAfter(applied), CancellationToken.None);
+            // Not the plan's token, which may be the deadline that just passed: a short grace of its own.
+            using var grace = new CancellationTokenSource(UndoGrace);
+            await Compensate(plan.UndoAfter(applied), grace.Token);
             throw;
         }
     }
+
+    /// <summary>How long the undo after a failure may take (a hung store must not hold the plugin much past its deadline).</summary>
+    static readonly TimeSpan UndoGrace = TimeSpan.FromSeconds(1);
 
     /// <summary>Best effort: a compensation that fails is logged; the runtime's DEL after a failed ADD finishes the job.</summary>
     async Task Compensate(ImmutableArray<StoreOp> undo, CancellationToken ct)

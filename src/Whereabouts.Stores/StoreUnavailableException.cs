@@ -8,4 +8,11 @@ public sealed class StoreUnavailableException(string message, bool transient, Ex
     : Exception(message, inner)
 {
     public bool Transient { get; } = transient;
+
+    /// <summary>The CNI error code a permanent failure is reported with (50 unless the store knows better).</summary>
+    public int Code { get; init; } = Core.Errors.StoreUnavailableCode;
+
+    /// <summary>A write the datastore refuses because the pool has grown too large to store (<see cref="Core.Errors.PoolTooLarge"/>).</summary>
+    public static StoreUnavailableException PoolTooLarge(string pool, string answer) =>
+        new(Core.Errors.PoolTooLarge(pool, answer).Message, transient: false) { Code = Core.Errors.PoolTooLargeCode };
 }

@@ -43,6 +43,12 @@ internal sealed class ApiError(int code, string reason, string message, JsonObje
 
     public static ApiError BadRequest(string message) => new(400, "BadRequest", message);
 
+    /// <summary>etcd's refusal of an oversized request as the apiserver passes it on: a bare 500 (see kubernetes#74600).</summary>
+    public static ApiError EtcdRequestTooLarge() => new(500, "", "etcdserver: request is too large");
+
+    public static ApiError RequestEntityTooLarge(long limit) =>
+        new(413, "RequestEntityTooLarge", $"Request entity too large: limit is {limit}");
+
     public static ApiError MethodNotAllowed(string message) => new(405, "MethodNotAllowed", message);
 
     public static ApiError UnsupportedMediaType(string contentType) =>

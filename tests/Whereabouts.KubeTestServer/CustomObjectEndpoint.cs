@@ -12,6 +12,19 @@ namespace Whereabouts.KubeTestServer;
 internal sealed class CustomObjectEndpoint(
     ObjectStore store, FaultInjector faults, RequestCounters counters, string token, CancellationToken stopping)
 {
+    /// <summary>See <see cref="KubeTestServerOptions.MaxRequestBodyBytes"/>.</summary>
+    public int? MaxRequestBodyBytes { get; init; }
+
+    /// <summary>
+    /// Which client certificates authenticate (they chain to the client CA), and as whom (their CN), as the
+    /// apiserver's x509 authenticator; null accepts none. A certificate it does not trust is ignored, not
+    /// refused at the handshake, so such a request is anonymous and gets 401, as on the apiserver.
+    /// </summary>
+    public Func<System.Security.Cryptography.X509Certificates.X509Certificate2, string?>? ClientUser { get; init; }
+
+    /// <summary>Requests authenticated per user: the token's as "token", a certificate's by its CN.</summary>
+    public System.Collections.Concurrent.ConcurrentDictionary<string, int> Users { get; } = new();
+
     public async Task HandleAsync(HttpContext ctx)
     {
         var r = ResourceRef.Parse(ctx.Request.Path.Value ?? "");
@@ -27,7 +40,10 @@ internal sealed class CustomObjectEndpoint(
         var latency = faults.Latency;
         if (latency > TimeSpan.Zero && !await DelayAsync(ctx, latency)) return;
 
-        if (ctx.Request.Headers.Authorization.ToString() != "Bearer " + token)
+        var user = ctx.Request.Headers.Authorization.ToString() == "Bearer " + token ? "token"
+            : ctx.Connection.ClientCertificate is { } certificate ? ClientUser?.Invoke(certificate) : null;
+        if (user is not null) Users.AddOrUpdate(user, 1, (_, n) => n + 1);
+        if (user is null)
         {
             await WriteAsync(ctx, 401, StatusBodies.Unauthorized());
             return;
@@ -141,13 +157,14 @@ internal sealed class CustomObjectEndpoint(
         };
     }
 
-    private static async Task<JsonObject> ReadObjectAsync(HttpContext ctx) =>
+    private async Task<JsonObject> ReadObjectAsync(HttpContext ctx) =>
         await ReadNodeAsync(ctx) as JsonObject ?? throw ApiError.BadRequest("request body must be a JSON object");
 
-    private static async Task<JsonNode?> ReadNodeAsync(HttpContext ctx)
+    private async Task<JsonNode?> ReadNodeAsync(HttpContext ctx)
     {
         using var buffer = new MemoryStream();
         await ctx.Request.Body.CopyToAsync(buffer, ctx.RequestAborted);
+        if (MaxRequestBodyBytes is { } limit && buffer.Length > limit) throw ApiError.RequestEntityTooLarge(limit);
         if (buffer.Length == 0) return null;
         try
         {

@@ -1,5 +1,7 @@
 using System.Net;
 using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -22,6 +24,7 @@ public sealed class KubeTestServer : IAsyncDisposable
     private readonly ObjectStore _store;
     private readonly RequestCounters _counters;
     private readonly CancellationTokenSource _stopping;
+    private CustomObjectEndpoint _endpoint = null!;
 
     private KubeTestServer(WebApplication app, TestCertificates certificates, ObjectStore store,
         RequestCounters counters, CancellationTokenSource stopping, FaultInjector faults, string token, Uri baseAddress)
@@ -71,12 +74,23 @@ public sealed class KubeTestServer : IAsyncDisposable
             kestrel.Listen(IPAddress.Loopback, 0, listen =>
             {
                 listen.Protocols = HttpProtocols.Http1AndHttp2;
-                listen.UseHttps(certificates.Server);
+                listen.UseHttps(new HttpsConnectionAdapterOptions
+                {
+                    ServerCertificate = certificates.Server,
+                    // Asked for, never required; checked per request against the client CA (see CustomObjectEndpoint.ClientUser).
+                    ClientCertificateMode = ClientCertificateMode.AllowCertificate,
+                    ClientCertificateValidation = static (_, _, _) => true,
+                });
             });
         });
 
         var app = builder.Build();
-        var endpoint = new CustomObjectEndpoint(store, faults, counters, token, stopping.Token);
+        store.MaxObjectBytes = options.MaxObjectBytes;
+        var endpoint = new CustomObjectEndpoint(store, faults, counters, token, stopping.Token) 
+        {
+            MaxRequestBodyBytes = options.MaxRequestBodyBytes,
+            ClientUser = c => certificates.IsTrustedClient(c) ? c.GetNameInfo(X509NameType.SimpleName, forIssuer: false) : null,
+        };
         app.Run(endpoint.HandleAsync);
 
         try
@@ -94,7 +108,7 @@ public sealed class KubeTestServer : IAsyncDisposable
         // Port 0 was resolved at bind time; read it back and present it as https://127.0.0.1:port/.
         var bound = new Uri(app.Urls.Single());
         var baseAddress = new Uri($"https://127.0.0.1:{bound.Port}/");
-        return new KubeTestServer(app, certificates, store, counters, stopping, faults, token, baseAddress);
+        return new KubeTestServer(app, certificates, store, counters, stopping, faults, token, baseAddress) { _endpoint = endpoint };
     }
 
     /// <summary>
@@ -103,6 +117,27 @@ public sealed class KubeTestServer : IAsyncDisposable
     /// </summary>
     public string WriteKubeconfig(string path, string @namespace = "kube-system", bool inlineCa = true) =>
         KubeconfigWriter.Write(path, BaseAddress, CaPem, Token, @namespace, inlineCa);
+
+    /// <summary>PEM of the CA client certificates must chain to (the apiserver's --client-ca-file).</summary>
+    public string ClientCaPem => _certificates.ClientCaPem;
+
+    /// <summary>
+    /// A client certificate and key (PEM) that authenticate as <paramref name="user"/> (its CN), signed by the
+    /// client CA; with <paramref name="trusted"/> false, by a CA the server does not trust (its requests get 401).
+    /// </summary>
+    public (string CertificatePem, string KeyPem) IssueClientCertificate(string user = "whereabouts", bool trusted = true) =>
+        _certificates.IssueClient(user, ["system:authenticated"], trusted);
+
+    /// <summary>
+    /// Writes a kubeconfig whose user authenticates with a client certificate for <paramref name="user"/>
+    /// (client-certificate-data/client-key-data, or files beside it with <paramref name="inlineCa"/> false) and
+    /// no token; returns its full path.
+    /// </summary>
+    public string WriteClientCertificateKubeconfig(string path, string @namespace = "kube-system", string user = "whereabouts", bool inlineCa = true, bool trusted = true) =>
+        KubeconfigWriter.Write(path, BaseAddress, CaPem, "", @namespace, inlineCa, IssueClientCertificate(user, trusted));
+
+    /// <summary>Requests that authenticated as <paramref name="user"/>: "token" for the bearer token, else a client certificate's CN.</summary>
+    public int RequestCountBy(string user) => _endpoint.Users.GetValueOrDefault(user);
 
     /// <summary>Requests seen with this verb (see <see cref="KubeVerbs"/>), including faulted and unauthorized ones.</summary>
     public int RequestCount(string verb) => _counters.Count(verb);

@@ -21,4 +21,17 @@ public sealed class KubeTestServerOptions
 
     /// <summary>Clock for creationTimestamp; tests can pin it. Defaults to UTC now.</summary>
     public TimeProvider Time { get; init; } = TimeProvider.System;
+
+    /// <summary>
+    /// etcd's request limit (--max-request-bytes, 1.5 MiB by default): a create, update or patch whose stored
+    /// object (as JSON) would be larger is refused exactly as the apiserver passes etcd's refusal on, a 500
+    /// Status with message "etcdserver: request is too large" and no reason; nothing is stored. Null: no limit.
+    /// </summary>
+    public int? MaxObjectBytes { get; init; }
+
+    /// <summary>
+    /// The apiserver's own limit on a write's body (3 MiB in kube-apiserver): a larger body is refused with
+    /// 413 RequestEntityTooLarge "Request entity too large: limit is N". Null: no limit.
+    /// </summary>
+    public int? MaxRequestBodyBytes { get; init; }
 }

@@ -8,7 +8,8 @@ namespace Whereabouts.KubeTestServer;
 /// </summary>
 internal static class KubeconfigWriter
 {
-    public static string Write(string path, Uri server, string caPem, string token, string @namespace, bool inlineCa)
+    public static string Write(string path, Uri server, string caPem, string token, string @namespace, bool inlineCa,
+        (string CertificatePem, string KeyPem)? clientCertificate = null)
     {
         var fullPath = Path.GetFullPath(path);
         Directory.CreateDirectory(Path.GetDirectoryName(fullPath)!);
@@ -36,7 +37,7 @@ internal static class KubeconfigWriter
             users:
             - name: kube-test-user
               user:
-                token: {Q(token)}
+                {UserLines(fullPath, token, clientCertificate, inlineCa)}
             contexts:
             - name: kube-test
               context:
@@ -49,6 +50,18 @@ internal static class KubeconfigWriter
             """;
         File.WriteAllText(fullPath, yaml);
         return fullPath;
+    }
+
+    /// <summary>The user's credential: a token, or a client certificate and key (inline, or files beside the kubeconfig).</summary>
+    private static string UserLines(string fullPath, string token, (string CertificatePem, string KeyPem)? client, bool inline)
+    {
+        if (client is not { } c) return "token: " + Q(token);
+        if (inline)
+            return "client-certificate-data: " + Q(Convert.ToBase64String(Encoding.ASCII.GetBytes(c.CertificatePem)))
+                + "\n    client-key-data: " + Q(Convert.ToBase64String(Encoding.ASCII.GetBytes(c.KeyPem)));
+        File.WriteAllText(fullPath + ".client.crt", c.CertificatePem);
+        File.WriteAllText(fullPath + ".client.key", c.KeyPem);
+        return "client-certificate: " + Q(fullPath + ".client.crt") + "\n    client-key: " + Q(fullPath + ".client.key");
     }
 
     private static string Q(string s) => "\"" + s.Replace("\\", "\\\\").Replace("\"", "\\\"") + "\"";

@@ -16,6 +16,9 @@ internal sealed class ObjectStore(IReadOnlyList<CustomResourceType> types, TimeP
 
     public long Revision { get { lock (_gate) return _revision; } }
 
+    /// <summary>See <see cref="KubeTestServerOptions.MaxObjectBytes"/>.</summary>
+    public int? MaxObjectBytes { get; set; }
+
     public JsonObject Get(ResourceRef r)
     {
         lock (_gate)
@@ -194,6 +197,8 @@ internal sealed class ObjectStore(IReadOnlyList<CustomResourceType> types, TimeP
 
     private JsonObject Commit((string, string, string) key, JsonObject stored)
     {
+        if (MaxObjectBytes is { } limit && System.Text.Encoding.UTF8.GetByteCount(stored.ToJsonString()) > limit)
+            throw ApiError.EtcdRequestTooLarge();
         ObjectMeta.Of(stored)["resourceVersion"] = Rv(++_revision);
         _objects[key] = stored;
         return Clone(stored);

@@ -210,6 +210,9 @@ public sealed class EtcdClient : IDisposable
                     ? $"{where} requires authentication ({reply.Message}): set etcd_username and etcd_password"
                     : $"{where} did not accept the token of user \"{options.Username}\" ({reply.Message}): check etcd_username and etcd_password",
                 transient: false);
+        // etcd's --max-request-bytes (1.5 MiB by default): only a pool grows, and it cannot be stored any larger.
+        if (reply.Message.Contains("etcdserver: request is too large", StringComparison.Ordinal))
+            return StoreUnavailableException.PoolTooLarge($"the pool written to {where}", reply.Describe());
         if (reply.Status == HttpStatusCode.Forbidden || reply.GrpcCode == 7)
             return new StoreUnavailableException(
                 $"{where} denied {path} ({reply.Message}): give user \"{(options.Username.Length > 0 ? options.Username : "(certificate CN)")}\" "

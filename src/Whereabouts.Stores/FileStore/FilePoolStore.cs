@@ -41,7 +41,7 @@ public sealed class FilePoolStore : IPoolStore
         var doc = StoredObject.Read(PoolPath(key.Name));
         if (doc is null) return PoolSnapshot.Missing(key);
         return PoolCodec.Decode(key.Name, doc.Spec.Span).Match(
-            Succ: state => new PoolSnapshot(key, new StoreVersion(doc.Version.ToString(CultureInfo.InvariantCulture)), state),
+            Succ: state => new PoolSnapshot(key, new StoreVersion(doc.Version), state),
             Fail: e => throw new StoreUnavailableException($"{e.Message} (file {PoolPath(key.Name)}); repair or remove it", transient: false));
     }
 
@@ -68,17 +68,17 @@ public sealed class FilePoolStore : IPoolStore
         {
             case StoreOp.CreatePool c:
                 if (File.Exists(PoolPath(c.Pool.Name))) return ApplyResult.Conflict;
-                StoredObject.Write(PoolPath(c.Pool.Name), "IPPool", c.Pool.Name, 1, w => PoolCodec.Write(w, c.Initial));
+                StoredObject.Write(PoolPath(c.Pool.Name), "IPPool", c.Pool.Name, "1", w => PoolCodec.Write(w, c.Initial));
                 return ApplyResult.Applied;
             case StoreOp.ReplacePool r:
                 var current = StoredObject.Read(PoolPath(r.Pool.Name));
                 if (current is null) return ApplyResult.Missing;
-                if (current.Version.ToString(CultureInfo.InvariantCulture) != r.IfVersion.Value) return ApplyResult.Conflict;
-                StoredObject.Write(PoolPath(r.Pool.Name), "IPPool", r.Pool.Name, current.Version + 1, w => PoolCodec.Write(w, r.Next));
+                if (current.Version != r.IfVersion.Value) return ApplyResult.Conflict;
+                StoredObject.Write(PoolPath(r.Pool.Name), "IPPool", r.Pool.Name, StoredObject.NextVersion(current.Version), w => PoolCodec.Write(w, r.Next));
                 return ApplyResult.Applied;
             case StoreOp.CreateReservation c:
                 if (File.Exists(ReservationPath(c.Key.Name))) return ApplyResult.Conflict;
-                StoredObject.Write(ReservationPath(c.Key.Name), "OverlappingRangeIPReservation", c.Key.Name, 1, w => ReservationCodec.Write(w, c.Owner));
+                StoredObject.Write(ReservationPath(c.Key.Name), "OverlappingRangeIPReservation", c.Key.Name, "1", w => ReservationCodec.Write(w, c.Owner));
                 return ApplyResult.Applied;
             case StoreOp.DeleteReservation d:
                 var stored = StoredObject.Read(ReservationPath(d.Key.Name));

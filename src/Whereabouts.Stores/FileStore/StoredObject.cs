@@ -6,9 +6,26 @@ namespace Whereabouts.Stores.FileStore;
 /// One stored document, shaped like its Kubernetes object:
 /// <c>{"apiVersion":"whereabouts.cni.cncf.io/v1alpha1","kind":"IPPool","metadata":{"name":…,"resourceVersion":"3"},"spec":{…}}</c>.
 /// </summary>
-sealed record StoredObject(long Version, ReadOnlyMemory<byte> Spec)
+/// <remarks>
+/// The version is a decimal counter kept as text, of any length: a number type would overflow (a stored
+/// "99999999999999999999" aborted the plugin, "9223372036854775807" wrapped negative on the next write).
+/// </remarks>
+sealed record StoredObject(string Version, ReadOnlyMemory<byte> Spec)
 {
     public const string ApiVersion = "whereabouts.cni.cncf.io/v1alpha1";
+
+    /// <summary>The version after <paramref name="version"/>: the decimal counter plus one ("199" → "200", "9" → "10").</summary>
+    public static string NextVersion(string version)
+    {
+        var digits = version.ToCharArray();
+        var i = digits.Length - 1;
+        while (i >= 0 && digits[i] == '9') digits[i--] = '0';
+        if (i < 0) return "1" + new string(digits);
+        digits[i]++;
+        return new string(digits);
+    }
+
+    static bool IsCounter(string s) => s.Length > 0 && s.All(char.IsAsciiDigit);
 
     public static StoredObject? Read(string path)
     {
@@ -38,7 +55,7 @@ sealed record StoredObject(long Version, ReadOnlyMemory<byte> Spec)
     {
         var reader = new Utf8JsonReader(bytes);
         if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject) throw new FormatException("it is not a JSON object");
-        long? version = null;
+        string? version = null;
         ReadOnlyMemory<byte>? spec = null;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
@@ -58,7 +75,7 @@ sealed record StoredObject(long Version, ReadOnlyMemory<byte> Spec)
                     var isVersion = reader.ValueTextEquals("resourceVersion"u8);
                     reader.Read();
                     if (isVersion && reader.TokenType == JsonTokenType.String)
-                        version = long.Parse(reader.GetString() ?? "", System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture);
+                        version = reader.GetString() is { } v && IsCounter(v) ? v : throw new FormatException("metadata.resourceVersion is not a decimal counter");
                     else reader.Skip();
                 }
             }
@@ -78,7 +95,7 @@ sealed record StoredObject(long Version, ReadOnlyMemory<byte> Spec)
     /// cut also ends every pod whose ADD or DEL it would keep (the runtime sets them up again, and a DEL that
     /// rolled back leaves an allocation GC releases). It was 4 of the 7 fsyncs of an ADD+DEL pair.
     /// </remarks>
-    public static void Write(string path, string kind, string name, long version, Action<Utf8JsonWriter> writeSpec)
+    public static void Write(string path, string kind, string name, string version, Action<Utf8JsonWriter> writeSpec)
     {
         var temp = $"{path}.{Environment.ProcessId}.tmp";
         try
@@ -92,7 +109,7 @@ sealed record StoredObject(long Version, ReadOnlyMemory<byte> Spec)
                     w.WriteString("kind", kind);
                     w.WriteStartObject("metadata");
                     w.WriteString("name", name);
-                    w.WriteString("resourceVersion", version.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                    w.WriteString("resourceVersion", version);
                     w.WriteEndObject();
                     w.WritePropertyName("spec");
                     writeSpec(w);

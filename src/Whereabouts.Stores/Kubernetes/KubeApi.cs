@@ -75,6 +75,8 @@ sealed partial class KubeApi : IDisposable
     readonly string collectionBase;
     readonly AuthenticationHeaderValue? auth;
     readonly TimeSpan requestTimeout;
+    readonly TimeSpan connectTimeout;
+    static readonly TimeSpan MaxConnectTimeout = TimeSpan.FromSeconds(5);
 
     public string Namespace { get; }
     public string Server { get; }
@@ -93,7 +95,7 @@ sealed partial class KubeApi : IDisposable
             AllowAutoRedirect = false,
             UseCookies = false,
             AutomaticDecompression = DecompressionMethods.None,
-            ConnectTimeout = requestTimeout < TimeSpan.FromSeconds(5) ? requestTimeout : TimeSpan.FromSeconds(5),
+            ConnectTimeout = connectTimeout = requestTimeout < MaxConnectTimeout ? requestTimeout : MaxConnectTimeout,
             SslOptions = Tls(config),
         };
         if (config.ProxyUrl.Length > 0) handler.Proxy = new WebProxy(config.ProxyUrl);
@@ -103,15 +105,17 @@ sealed partial class KubeApi : IDisposable
     static SslClientAuthenticationOptions Tls(Kubeconfig config)
     {
         var options = new SslClientAuthenticationOptions();
+        // With its own trust (a CA, or none at all) the kubeconfig makes the system CA store irrelevant. First:
+        // the client certificate's context below builds a chain, and the first chain build loads the store.
+        if (config.CaPem.Length > 0 || config.InsecureSkipTlsVerify) CustomRoots.LimitProcessTrustTo();
         if (config.ClientCertificatePem.Length > 0)
         {
             var chain = new X509Certificate2Collection();
             chain.ImportFromPem(config.ClientCertificatePem);
             var leaf = X509Certificate2.CreateFromPem(config.ClientCertificatePem, config.ClientKeyPem);
+            // A ready context, offline: SslStream would otherwise build the chain (and fetch intermediates) at the handshake.
             options.ClientCertificateContext = SslStreamCertificateContext.Create(leaf, chain.Count > 1 ? new X509Certificate2Collection(chain.Skip(1).ToArray()) : null, offline: true);
         }
-        // With its own trust (a CA, or none at all) the kubeconfig makes the system CA store irrelevant.
-        if (config.CaPem.Length > 0 || config.InsecureSkipTlsVerify) CustomRoots.LimitProcessTrustTo();
         if (config.InsecureSkipTlsVerify)
         {
             options.RemoteCertificateValidationCallback = static (_, _, _, _) => true;
@@ -194,7 +198,10 @@ sealed partial class KubeApi : IDisposable
         }
         catch (OperationCanceledException e) when (!ct.IsCancellationRequested)
         {
-            throw new KubeTransportException($"{method} {url.AbsolutePath}: no answer from {Server} within {requestTimeout.TotalSeconds:0.#}s", e);
+            // Our own timeouts, not the caller's deadline (that one propagates): the request's, or the connect's.
+            throw new KubeTransportException(timeout.IsCancellationRequested
+                ? $"{method} {url.AbsolutePath}: no answer from {Server} within {requestTimeout.TotalSeconds:0.###}s"
+                : $"{method} {url.AbsolutePath}: could not connect to {Server} (with TLS) within {connectTimeout.TotalSeconds:0.###}s", e);
         }
         catch (HttpRequestException e) when (Untrusted(e) is { } tls)
         {

@@ -202,13 +202,13 @@ public sealed class KubernetesPoolStore : IPoolStore
             case StoreOp.CreatePool c:
             {
                 var r = await api.Create(Pools, Build("IPPool", c.Pool.Name, null, null, w => PoolCodec.Write(w, c.Initial)), ct);
-                return await Written(r, 409, ApplyResult.Conflict, $"create IPPool {c.Pool.Name}", "", ct);
+                return await Written(StorablePool(r, c.Pool.Name), 409, ApplyResult.Conflict, $"create IPPool {c.Pool.Name}", "", ct);
             }
             case StoreOp.ReplacePool p:
             {
                 var keep = lastRead.TryGetValue(p.Pool.Name, out var read) && read.Version == p.IfVersion.Value && read.Metadata.Length > 0 ? read.Metadata : null;
                 var r = await api.Replace(Pools, p.Pool.Name, Build("IPPool", p.Pool.Name, p.IfVersion.Value, keep, w => PoolCodec.Write(w, p.Next)), ct);
-                return await Written(r, 409, ApplyResult.Conflict, $"replace IPPool {p.Pool.Name}", p.Pool.Name, ct);
+                return await Written(StorablePool(r, p.Pool.Name), 409, ApplyResult.Conflict, $"replace IPPool {p.Pool.Name}", p.Pool.Name, ct);
             }
             case StoreOp.CreateReservation c:
             {
@@ -349,6 +349,16 @@ public sealed class KubernetesPoolStore : IPoolStore
             throw new StoreUnavailableException($"{what}: {e.Message}", transient: true, e);
         }
     }
+
+    /// <summary>
+    /// The object may not grow any more: etcd's request limit (1.5 MiB by default), which the apiserver passes on
+    /// as a 500 Status "etcdserver: request is too large" (nothing was stored), or the apiserver's own body
+    /// limit, 413 RequestEntityTooLarge.
+    /// </summary>
+    KubeResponse StorablePool(KubeResponse r, string pool) =>
+        r.Code == 413 || (r.Code >= 500 && r.Message.Contains("request is too large", StringComparison.Ordinal))
+            ? throw StoreUnavailableException.PoolTooLarge($"IPPool {api.Namespace}/{pool}", $"{r.Code} {r.Message}")
+            : r;
 
     /// <summary>A 404 about this object (the Status names it), not about a missing CRD, namespace or route.</summary>
     static bool IsMissingObject(KubeResponse r, string name) => r.Code == 404 && r.DetailsName == name;

@@ -27,6 +27,7 @@ public sealed class EtcdServer : IAsyncDisposable
     Process? process;
     string? rootToken;
     bool authEnabled;
+    int? maxRequestBytes;
 
     public EtcdTestPki? Pki { get; }
 
@@ -61,12 +62,15 @@ public sealed class EtcdServer : IAsyncDisposable
         admin = new HttpClient(handler) { Timeout = TimeSpan.FromSeconds(10) };
     }
 
-    /// <summary>Starts etcd (plain HTTP, or mutual TLS when <paramref name="tls"/> is set) and waits until it is healthy.</summary>
-    public static async Task<EtcdServer> Start(bool tls = false)
+    /// <summary>
+    /// Starts etcd (plain HTTP, or mutual TLS when <paramref name="tls"/> is set) and waits until it is healthy.
+    /// <paramref name="maxRequestBytes"/> lowers etcd's request limit (--max-request-bytes, 1.5 MiB by default).
+    /// </summary>
+    public static async Task<EtcdServer> Start(bool tls = false, int? maxRequestBytes = null)
     {
         var dir = Path.Combine(Path.GetTempPath(), "wb-etcd-" + Guid.NewGuid().ToString("N")[..12]);
         Directory.CreateDirectory(dir);
-        var server = new EtcdServer(dir, tls ? EtcdTestPki.Create(Path.Combine(dir, "pki")) : null);
+        var server = new EtcdServer(dir, tls ? EtcdTestPki.Create(Path.Combine(dir, "pki")) : null) { maxRequestBytes = maxRequestBytes };
         await server.Launch();
         return server;
     }
@@ -83,6 +87,7 @@ public sealed class EtcdServer : IAsyncDisposable
             // One member: elect itself fast on start and restart.
             "--heartbeat-interval", "25", "--election-timeout", "250",
         };
+        if (maxRequestBytes is { } max) args.AddRange(["--max-request-bytes", max.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
         if (Pki is not null)
             args.AddRange(["--cert-file", Pki.ServerCertFile, "--key-file", Pki.ServerKeyFile, "--trusted-ca-file", Pki.CaFile, "--client-cert-auth"]);
         // exec: the shell becomes etcd, so the pid is etcd's and the output goes straight to the log file.
