@@ -34,6 +34,8 @@ public static class ConfigParser
                 r.Read();
                 switch (key)
                 {
+                    case "cniVersion" when !IsTextOrNull(r): return NotAString("cniVersion", r);
+                    case "name" when !IsTextOrNull(r): return NotAString("name", r);
                     case "cniVersion": version = Text(ref r); break;
                     case "name": name = Text(ref r); break;
                     case "ipam" when r.TokenType == JsonTokenType.StartObject: ipam = IpamReader.Read(ref r, ipamProblems, "$"); break;
@@ -53,9 +55,24 @@ public static class ConfigParser
         return from v in CniVersion.Parse(version)
                from i in ipam is not null ? Fin<IpamDto>.Succ(ipam) : Errors.InvalidConfig("the network configuration has no \"ipam\" object")
                from _ in ipamProblems.Any ? ipamProblems.ToError() : Fin<Unit>.Succ(Unit.Default)
-               from runtimeIps in ips.TraverseAll(s => AddressParser.Parse(s.Split('/')[0]).Match(Succ: a => Fin<Address>.Succ(a), Fail: e => Errors.InvalidConfig($"runtimeConfig.ips: {e.Message}")))
+               from runtimeIps in ips.TraverseAll(s => (s.Contains('/') ? CidrParser.Parse(s).Map(c => c.Address) : AddressParser.Parse(s)).Match(Succ: a => Fin<Address>.Succ(a), Fail: e => Errors.InvalidConfig($"runtimeConfig.ips: {e.Message}")))
                select new NetworkConfig(v, name, i, runtimeIps, previous, attachments);
     }
+
+    /// <summary>
+    /// cniVersion and name are strings, as the reference decoder reads them: another JSON type is a decoding
+    /// error (6), not a missing value; null reads as absent, as Go's decoder reads it.
+    /// </summary>
+    static bool IsTextOrNull(Utf8JsonReader r) => r.TokenType is JsonTokenType.String or JsonTokenType.Null;
+
+    static Error NotAString(string key, Utf8JsonReader r) =>
+        Error.New(Errors.DecodeFailureCode, $"network configuration on stdin cannot be decoded: \"{key}\" must be a string, not {r.TokenType switch
+        {
+            JsonTokenType.StartObject => "an object",
+            JsonTokenType.StartArray => "an array",
+            JsonTokenType.Number => "a number",
+            _ => "a boolean",
+        }}");
 
     /// <summary>cniVersion of a configuration, or "" when it has none or is not JSON (VERSION answers anyway).</summary>
     public static string VersionOf(string stdin)
