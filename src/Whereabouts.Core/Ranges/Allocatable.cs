@@ -39,7 +39,7 @@ public static class Allocatable
             ? Fin<Unit>.Succ(Unit.Default)
             : Errors.InvalidConfig($"range_start {spec.Start.Map(a => a.ToString()).IfNone("")} is after range_end {spec.End.Map(a => a.ToString()).IfNone("")} in range {spec.Configured}; swap them")
         from excludes in spec.Exclude.TraverseAll(x => ExcludedSpan(spec, x))
-        select excludes.Fold(usable.Intersect(start, end), (set, x) => set.Minus(x.Lo, x.Hi));
+        select usable.Intersect(start, end).MinusAll(excludes);
 
     /// <summary>Usable offsets of a network; /32 and /128 have none, which is a configuration error.</summary>
     public static Fin<IntervalSet> Usable(Cidr cidr) => cidr.HostBits switch
