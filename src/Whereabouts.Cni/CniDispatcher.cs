@@ -56,6 +56,7 @@ public sealed class CniDispatcher(ProcessIo io, StoreFactory openStore, Func<str
             var ipam = IpamLoader.Load(net, readFile);
             if (ipam.Case is not IpamSettings settings) return Fail(version, ipam.Map(_ => ""), log);
             log = new Log(settings.LogLevel, settings.LogFile, io.Stderr);
+            if (net.Ipam.UnknownKeys.Count > 0) log.Verbose($"unknown keys ignored: {string.Join(", ", net.Ipam.UnknownKeys)}");
             await using var store = openStore(settings.Datastore, log);
             var scoped = await NodeSliceScope.Resolve(settings, net.Name, req.Command, store, io.Getenv, readFile, log, ct);
             if (scoped.Case is not IpamSettings sliced) return Fail(version, scoped.Map(_ => ""), log);

@@ -18,6 +18,9 @@ sealed class Problems
 
     public bool Any => messages.Count > 0;
 
+    /// <summary>JSON paths of unknown keys that were ignored (not problems: the verbose log lists them).</summary>
+    public List<string> Ignored { get; } = [];
+
     /// <summary>All problems seen, shown or not.</summary>
     public int Count => messages.Count + more;
 
