@@ -20,6 +20,7 @@ public static class IpamValidation
         if (dto.Type is not null && dto.Type != "whereabouts") p.Add("type", $"is \"{dto.Type}\"; this plugin is \"whereabouts\"");
         var ranges = Ranges(p, dto);
         var gateway = p.TakeOptional("gateway", dto.Gateway, AddressParser.Parse);
+        ranges = gateway.Match(g => ranges.Select(r => r.Configured.Contains(g) ? r with { Gateway = g } : r).ToImmutableArray(), () => ranges);
         var routes = Lists.Choose(dto.Routes, (r, i) => Route(p, $"routes[{i}].", r));
         var addresses = Lists.Choose(dto.Addresses, (a, i) => Static(p, $"addresses[{i}].", a));
         var networkName = dto.NetworkName ?? "";
@@ -89,7 +90,7 @@ public static class IpamValidation
 
     static Option<Route> Route(Problems p, string at, RouteDto r) =>
         from dst in p.Take($"{at}dst", CidrParser.Parse(r.Dst))
-        select new Route(dst.Normalised, p.TakeOptional($"{at}gw", r.Gw, AddressParser.Parse));
+        select new Route(dst, p.TakeOptional($"{at}gw", r.Gw, AddressParser.Parse)); // as written, host bits kept, as CNI does
 
     static Option<StaticAddress> Static(Problems p, string at, StaticAddressDto a) =>
         from cidr in p.Take($"{at}address", CidrParser.Parse(a.Address))
