@@ -72,11 +72,46 @@ public sealed class CniDispatcher(ProcessIo io, StoreFactory openStore, Func<str
         {
             return Fail(version, Error.New(Core.Errors.TryAgainLaterCode, "the request was cancelled before it finished"), log);
         }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return Fail(version, Error.New(Core.Errors.IoFailureCode, $"I/O error: {IoWords(e)}"), log);
+        }
         catch (Exception e)
         {
             // The last resort: a bug or an environment we did not foresee still gets CNI error JSON, never an abort.
             return Fail(version, Internal(e), log);
         }
+    }
+
+    /// <summary>
+    /// An I/O failure in our own words and its path: the plugin is built with UseSystemResourceKeys, so the
+    /// runtime's own message is a resource key ("IO_PathNotFound_Path, /x") rather than a sentence.
+    /// </summary>
+    internal static string IoWords(Exception e)
+    {
+        var what = e switch
+        {
+            FileNotFoundException => "no such file",
+            DirectoryNotFoundException => "no such directory",
+            UnauthorizedAccessException => "permission denied (the plugin runs as root: check the path's owner, mode and mounts, e.g. a read-only file system)",
+            PathTooLongException => "the path is too long",
+            EndOfStreamException => "the file ended early",
+            _ => "the operation failed",
+        };
+        var path = e is FileNotFoundException { FileName: { Length: > 0 } name } ? name : PathIn(e.Message);
+        return path.Length > 0 ? $"{what}: {path}" : what;
+    }
+
+    /// <summary>
+    /// The path a runtime I/O message names: after the resource key ("Key, /path") or in quotes ('/path').
+    /// </summary>
+    static string PathIn(string message)
+    {
+        var quoted = message.IndexOf('\'');
+        if (quoted >= 0 && message.IndexOf('\'', quoted + 1) is var end and > 0) return message[(quoted + 1)..end];
+        var comma = message.IndexOf(", ", StringComparison.Ordinal);
+        var isKey = comma > 0 && message[..comma].All(c => char.IsAsciiLetterOrDigit(c) || c == '_');
+        return isKey ? message[(comma + 2)..] : "";
     }
 
     /// <summary>An unexpected exception as code 999, naming its type and message (no stack: it goes to the runtime's events).</summary>

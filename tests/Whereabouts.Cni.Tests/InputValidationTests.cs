@@ -46,6 +46,29 @@ public sealed class InputValidationTests
     }
 
     [Theory]
+    [InlineData("DirectoryNotFoundException", "IO_PathNotFound_Path, /nope/dir", "no such directory: /nope/dir")]
+    [InlineData("UnauthorizedAccessException", "Access to the path '/var/lib/wb' is denied.", "permission denied")]
+    [InlineData("IOException", "IO_SharingViolation_File, /var/lib/wb/pool", "the operation failed: /var/lib/wb/pool")]
+    public async Task AnIoFailureIsCodeFiveInOurOwnWords(string type, string runtimeMessage, string says)
+    {
+        Exception failure = type switch
+        {
+            "DirectoryNotFoundException" => new DirectoryNotFoundException(runtimeMessage),
+            "UnauthorizedAccessException" => new UnauthorizedAccessException(runtimeMessage),
+            _ => new IOException(runtimeMessage),
+        };
+        var stdout = new StringWriter();
+        var vars = new Dictionary<string, string> { ["CNI_COMMAND"] = "ADD", ["CNI_CONTAINERID"] = "c1", ["CNI_NETNS"] = "/ns", ["CNI_IFNAME"] = "net1", ["CNI_PATH"] = "/opt/cni/bin" };
+        var io = new ProcessIo(k => vars.GetValueOrDefault(k), new StringReader(Conf("1.0.0", BlogIpam)), stdout, TextWriter.Null);
+        var code = await new CniDispatcher(io, (_, _) => throw failure, _ => null).Run(CancellationToken.None);
+        var (errorCode, msg, _) = ErrorOf(stdout.ToString());
+        Assert.Equal((1, 5), (code, errorCode));
+        Assert.Contains(says, msg);
+        Assert.DoesNotContain("IO_", msg);
+        if (type == "UnauthorizedAccessException") Assert.Contains("/var/lib/wb", msg);
+    }
+
+    [Theory]
     [InlineData("has space")]
     [InlineData("-leading-dash")]
     [InlineData("semi;colon")]

@@ -23,9 +23,10 @@ public static class ConfigParser
         var ips = ImmutableArray<string>.Empty;
         Option<ImmutableArray<string>> previous = None;
         var attachments = ImmutableArray<Attachment>.Empty;
+        var bytes = Encoding.UTF8.GetBytes(stdin);
+        var r = new Utf8JsonReader(bytes);
         try
         {
-            var r = new Utf8JsonReader(Encoding.UTF8.GetBytes(stdin));
             if (!r.Read()) return Error.New(Errors.DecodeFailureCode, "network configuration on stdin is not valid JSON: it is empty");
             if (r.TokenType != JsonTokenType.StartObject) return Error.New(Errors.DecodeFailureCode, "network configuration on stdin is not a JSON object");
             while (r.Read() && r.TokenType == JsonTokenType.PropertyName)
@@ -50,7 +51,12 @@ public static class ConfigParser
         }
         catch (JsonException e)
         {
-            return Error.New(Errors.DecodeFailureCode, $"network configuration on stdin is not valid JSON: {e.Message}");
+            return Error.New(Errors.DecodeFailureCode, $"network configuration on stdin is not valid JSON {JsonErrorText.Describe(bytes, e)}");
+        }
+        catch (InvalidOperationException)
+        {
+            // GetString on an escape that is not text ("\ud800", a lone surrogate).
+            return Error.New(Errors.DecodeFailureCode, $"network configuration on stdin is not valid JSON {JsonErrorText.Describe(bytes, r.TokenStartIndex, "a string holds an escape that is not text (a lone surrogate)")}");
         }
         return from v in CniVersion.Parse(version)
                from i in ipam is not null ? Fin<IpamDto>.Succ(ipam) : Errors.InvalidConfig("the network configuration has no \"ipam\" object")
@@ -90,6 +96,7 @@ public static class ConfigParser
             }
         }
         catch (JsonException) { }
+        catch (InvalidOperationException) { }
         return "";
     }
 

@@ -22,9 +22,9 @@ public static class IpamReader
     /// <summary>A whole document that must be an IPAM object (the flat file).</summary>
     public static Fin<IpamDto> Read(ReadOnlySpan<byte> json)
     {
+        var reader = new Utf8JsonReader(json);
         try
         {
-            var reader = new Utf8JsonReader(json);
             if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
                 return Errors.InvalidConfig("it is not a JSON object");
             var p = new Problems();
@@ -34,7 +34,11 @@ public static class IpamReader
         }
         catch (JsonException e)
         {
-            return Errors.InvalidConfig($"it is not valid JSON: {e.Message}");
+            return Errors.InvalidConfig($"it is not valid JSON {JsonErrorText.Describe(json, e)}");
+        }
+        catch (InvalidOperationException)
+        {
+            return Errors.InvalidConfig($"it is not valid JSON {JsonErrorText.Describe(json, reader.TokenStartIndex, "a string holds an escape that is not text (a lone surrogate)")}");
         }
     }
 
