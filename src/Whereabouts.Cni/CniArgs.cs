@@ -19,6 +19,16 @@ public sealed record CniArgs(Map<OrdString, string, string> Values)
         return new CniArgs(values);
     }
 
+    /// <summary>"10.9.0.5" or "10.9.0.5/24": the address, after checking any prefix is one of its family.</summary>
+    public static Fin<Core.Addresses.Address> AddressWithOptionalPrefix(string text) =>
+        text.Contains('/')
+            ? Core.Addresses.CidrParser.Parse(text).Map(c => c.Address)
+            : Core.Addresses.AddressParser.Parse(text);
+
+    /// <summary>A CNI_ARGS value that does not parse: an environment error (4) naming the key.</summary>
+    public static Error Bad(string key, Error why) =>
+        Error.New(Core.Errors.InvalidEnvironmentCode, $"CNI_ARGS {key}: {why.Message}");
+
     public string Get(string key) => Values.Find(key).IfNone("");
 
     /// <summary>"namespace/name" of the pod, or empty outside Kubernetes.</summary>

@@ -32,22 +32,34 @@ public sealed class CniDispatcher(ProcessIo io, StoreFactory openStore, Func<str
         var policy = Policy();
         // One deadline for everything the invocation does: node-slice lookup, every store call, every retry.
         using var deadline = new RetryDeadline(policy.Deadline, TimeProvider.System, ct);
+        Log? log = null;
         try
         {
-            var request = CniRequest.From(io.Getenv);
-            if (request.Case is not CniRequest req) return Fail(version, request.Map(_ => ""));
+            var command = io.Getenv("CNI_COMMAND") ?? "";
+            // Without a known verb this is not a runtime calling: say so at once rather than wait on stdin.
+            if (!CniRequest.IsVerb(command)) return Fail(version, CniRequest.From(io.Getenv).Map(_ => ""));
             // Synchronous on purpose: an async read of stdin starts the thread pool, a few ms per process.
             var stdin = io.Stdin.ReadToEnd();
-            if (req.Command == "VERSION") return Print(ResultRenderer.RenderVersions(VersionAsked(stdin)));
+            if (command == "VERSION") return Print(ResultRenderer.RenderVersions(VersionAsked(stdin)));
+            // stdin first, so that even an environment error is rendered in the config's cniVersion.
             var network = ConfigParser.ParseNetwork(stdin);
-            if (network.Case is not NetworkConfig net) return Fail(version, network.Map(_ => ""));
-            version = net.Version;
+            if (network.Case is NetworkConfig parsed)
+            {
+                version = parsed.Version;
+                if (!string.IsNullOrEmpty(parsed.Ipam.LogFile)) log = new Log(LogLevel.Error, parsed.Ipam.LogFile, io.Stderr);
+            }
+            var request = CniRequest.From(io.Getenv);
+            if (request.Case is not CniRequest req) return Fail(version, request.Map(_ => ""), log);
+            if (network.Case is not NetworkConfig net) return Fail(version, network.Map(_ => ""), log);
+            var named = CniRequest.CheckNetworkName(net.Name);
+            if (named.IsFail) return Fail(version, named.Map(_ => ""), log);
             var (verb, since) = Verbs.Find(req.Command).IfNone(() => throw new InvalidOperationException(req.Command));
             if (version < since)
-                return Fail(version, Error.New(Core.Errors.IncompatibleVersionCode, $"{req.Command} is not supported by cniVersion {version}; it needs {since} or later"));
+                return Fail(version, Error.New(Core.Errors.IncompatibleVersionCode, $"{req.Command} is not supported by cniVersion {version}; it needs {since} or later"), log);
             var ipam = IpamLoader.Load(net, readFile);
-            if (ipam.Case is not IpamSettings settings) return Fail(version, ipam.Map(_ => ""));
-            var log = new Log(settings.LogLevel, settings.LogFile, io.Stderr);
+            if (ipam.Case is not IpamSettings settings) return Fail(version, ipam.Map(_ => ""), log);
+            log = new Log(settings.LogLevel, settings.LogFile, io.Stderr);
+            if (net.Ipam.UnknownKeys.Count > 0) log.Verbose($"unknown keys ignored: {string.Join(", ", net.Ipam.UnknownKeys)}");
             await using var store = openStore(settings.Datastore, log);
             var scoped = await NodeSliceScope.Resolve(settings, net.Name, req.Command, store, io.Getenv, readFile, log, deadline.Token);
             if (scoped.Case is not IpamSettings sliced) return Fail(version, scoped.Map(_ => ""), log);
@@ -61,17 +73,61 @@ public sealed class CniDispatcher(ProcessIo io, StoreFactory openStore, Func<str
         }
         catch (StoreUnavailableException e)
         {
-            return Fail(version, Error.New(e.Code, e.Message));
+            return Fail(version, Error.New(e.Code, e.Message), log);
         }
         catch (OperationCanceledException) when (deadline.Passed)
         {
-            return Fail(version, deadline.Exceeded("the request"));
+            return Fail(version, deadline.Exceeded("the request"), log);
         }
         catch (OperationCanceledException)
         {
-            return Fail(version, Error.New(Core.Errors.TryAgainLaterCode, "the request was cancelled before it finished"));
+            return Fail(version, Error.New(Core.Errors.TryAgainLaterCode, "the request was cancelled before it finished"), log);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return Fail(version, Error.New(Core.Errors.IoFailureCode, $"I/O error: {IoWords(e)}"), log);
+        }
+        catch (Exception e)
+        {
+            // The last resort: a bug or an environment we did not foresee still gets CNI error JSON, never an abort.
+            return Fail(version, Internal(e), log);
         }
     }
+
+    /// <summary>
+    /// An I/O failure in our own words and its path: the plugin is built with UseSystemResourceKeys, so the
+    /// runtime's own message is a resource key ("IO_PathNotFound_Path, /x") rather than a sentence.
+    /// </summary>
+    internal static string IoWords(Exception e)
+    {
+        var what = e switch
+        {
+            FileNotFoundException => "no such file",
+            DirectoryNotFoundException => "no such directory",
+            UnauthorizedAccessException => "permission denied (the plugin runs as root: check the path's owner, mode and mounts, e.g. a read-only file system)",
+            PathTooLongException => "the path is too long",
+            EndOfStreamException => "the file ended early",
+            _ => "the operation failed",
+        };
+        var path = e is FileNotFoundException { FileName: { Length: > 0 } name } ? name : PathIn(e.Message);
+        return path.Length > 0 ? $"{what}: {path}" : what;
+    }
+
+    /// <summary>
+    /// The path a runtime I/O message names: after the resource key ("Key, /path") or in quotes ('/path').
+    /// </summary>
+    static string PathIn(string message)
+    {
+        var quoted = message.IndexOf('\'');
+        if (quoted >= 0 && message.IndexOf('\'', quoted + 1) is var end and > 0) return message[(quoted + 1)..end];
+        var comma = message.IndexOf(", ", StringComparison.Ordinal);
+        var isKey = comma > 0 && message[..comma].All(c => char.IsAsciiLetterOrDigit(c) || c == '_');
+        return isKey ? message[(comma + 2)..] : "";
+    }
+
+    /// <summary>An unexpected exception as code 999, naming its type and message (no stack: it goes to the runtime's events).</summary>
+    public static Error Internal(Exception e) =>
+        Error.New(Core.Errors.InternalCode, $"internal error: {e.GetType().Name}: {e.Message}; please report it with the configuration that caused it");
 
     int Print(string text)
     {

@@ -6,8 +6,8 @@ namespace Whereabouts.Core.Addresses;
 
 /// <summary>
 /// Strict address parsing. <see cref="IPAddress.Parse(string)"/> accepts legacy IPv4 forms ("10.1", "010.0.0.1"
-/// as octal, "0x0A.0.0.1") and scoped IPv6 ("fe80::1%eth0"); upstream reads leading zeros as decimal and has no
-/// scopes. So IPv4 passes a dotted-quad gate of our own first, and IPv6 with a scope is refused.
+/// as octal, "0x0A.0.0.1") and scoped IPv6 ("fe80::1%eth0"); upstream reads leading zeros, any number of them, as
+/// decimal ("00192.00168.1.5" is 192.168.1.5) and has no scopes. So IPv4 passes a dotted-quad gate of our own first, and IPv6 with a scope is refused.
 /// </summary>
 public static class AddressParser
 {
@@ -34,9 +34,12 @@ public static class AddressParser
         uint value = 0;
         foreach (var part in parts)
         {
-            if (part.Length is 0 or > 3 || !part.All(char.IsAsciiDigit))
-                return Invalid(s, "each IPv4 part must be 1 to 3 decimal digits");
-            var octet = uint.Parse(part, System.Globalization.CultureInfo.InvariantCulture);
+            if (part.Length == 0 || !part.All(char.IsAsciiDigit))
+                return Invalid(s, "each IPv4 part must be a decimal number");
+            // Any number of leading zeros, read as decimal (upstream's parse: 00192 is 192, never octal).
+            var digits = part.TrimStart('0');
+            if (digits.Length > 3) return Invalid(s, "each IPv4 part must be at most 255");
+            var octet = digits.Length == 0 ? 0 : uint.Parse(digits, System.Globalization.CultureInfo.InvariantCulture);
             if (octet > 255) return Invalid(s, "each IPv4 part must be at most 255");
             value = (value << 8) | octet;
         }

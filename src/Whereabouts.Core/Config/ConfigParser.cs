@@ -23,9 +23,10 @@ public static class ConfigParser
         var ips = ImmutableArray<string>.Empty;
         Option<ImmutableArray<string>> previous = None;
         Fin<ImmutableArray<Attachment>>? attachments = null;
+        var bytes = Encoding.UTF8.GetBytes(stdin);
+        var r = new Utf8JsonReader(bytes);
         try
         {
-            var r = new Utf8JsonReader(Encoding.UTF8.GetBytes(stdin));
             if (!r.Read()) return Error.New(Errors.DecodeFailureCode, "network configuration on stdin is not valid JSON: it is empty");
             if (r.TokenType != JsonTokenType.StartObject) return Error.New(Errors.DecodeFailureCode, "network configuration on stdin is not a JSON object");
             while (r.Read() && r.TokenType == JsonTokenType.PropertyName)
@@ -34,6 +35,8 @@ public static class ConfigParser
                 r.Read();
                 switch (key)
                 {
+                    case "cniVersion" when !IsTextOrNull(r): return NotAString("cniVersion", r);
+                    case "name" when !IsTextOrNull(r): return NotAString("name", r);
                     case "cniVersion": version = Text(ref r); break;
                     case "name": name = Text(ref r); break;
                     case "ipam" when r.TokenType == JsonTokenType.StartObject: ipam = IpamReader.Read(ref r, ipamProblems, "$"); break;
@@ -52,15 +55,35 @@ public static class ConfigParser
         }
         catch (JsonException e)
         {
-            return Error.New(Errors.DecodeFailureCode, $"network configuration on stdin is not valid JSON: {e.Message}");
+            return Error.New(Errors.DecodeFailureCode, $"network configuration on stdin is not valid JSON {JsonErrorText.Describe(bytes, e)}");
+        }
+        catch (InvalidOperationException)
+        {
+            // GetString on an escape that is not text ("\ud800", a lone surrogate).
+            return Error.New(Errors.DecodeFailureCode, $"network configuration on stdin is not valid JSON {JsonErrorText.Describe(bytes, r.TokenStartIndex, "a string holds an escape that is not text (a lone surrogate)")}");
         }
         return from v in CniVersion.Parse(version)
                from i in ipam is not null ? Fin<IpamDto>.Succ(ipam) : Errors.InvalidConfig("the network configuration has no \"ipam\" object")
                from _ in ipamProblems.Any ? ipamProblems.ToError() : Fin<Unit>.Succ(Unit.Default)
-               from runtimeIps in ips.TraverseAll(s => AddressParser.Parse(s.Split('/')[0]).Match(Succ: a => Fin<Address>.Succ(a), Fail: e => Errors.InvalidConfig($"runtimeConfig.ips: {e.Message}")))
+               from runtimeIps in ips.TraverseAll(s => (s.Contains('/') ? CidrParser.Parse(s).Map(c => c.Address) : AddressParser.Parse(s)).Match(Succ: a => Fin<Address>.Succ(a), Fail: e => Errors.InvalidConfig($"runtimeConfig.ips: {e.Message}")))
                select new NetworkConfig(v, name, i, runtimeIps, previous,
                    attachments ?? Errors.InvalidConfig($"GC needs \"{ValidAttachmentsKey}\" in the network configuration: the list of attachments still in use (an empty list releases every one this node owns)"));
     }
+
+    /// <summary>
+    /// cniVersion and name are strings, as the reference decoder reads them: another JSON type is a decoding
+    /// error (6), not a missing value; null reads as absent, as Go's decoder reads it.
+    /// </summary>
+    static bool IsTextOrNull(Utf8JsonReader r) => r.TokenType is JsonTokenType.String or JsonTokenType.Null;
+
+    static Error NotAString(string key, Utf8JsonReader r) =>
+        Error.New(Errors.DecodeFailureCode, $"network configuration on stdin cannot be decoded: \"{key}\" must be a string, not {r.TokenType switch
+        {
+            JsonTokenType.StartObject => "an object",
+            JsonTokenType.StartArray => "an array",
+            JsonTokenType.Number => "a number",
+            _ => "a boolean",
+        }}");
 
     /// <summary>cniVersion of a configuration, or "" when it has none or is not JSON (VERSION answers anyway).</summary>
     public static string VersionOf(string stdin)
@@ -78,6 +101,7 @@ public static class ConfigParser
             }
         }
         catch (JsonException) { }
+        catch (InvalidOperationException) { }
         return "";
     }
 

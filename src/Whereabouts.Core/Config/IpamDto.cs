@@ -31,6 +31,9 @@ public sealed class IpamDto
     public string? LogFile { get; set; }
     public string? LogLevel { get; set; }
     public string? ReconcilerCronExpression { get; set; }
+
+    /// <summary>JSON paths of the keys that were ignored as unknown (not near any known key), for the verbose log.</summary>
+    public List<string> UnknownKeys { get; set; } = [];
 }
 
 public sealed class RangeDto

@@ -20,6 +20,7 @@ public static class IpamValidation
         if (dto.Type is not null && dto.Type != "whereabouts") p.Add("type", $"is \"{dto.Type}\"; this plugin is \"whereabouts\"");
         var ranges = Ranges(p, dto);
         var gateway = p.TakeOptional("gateway", dto.Gateway, AddressParser.Parse);
+        ranges = gateway.Match(g => ranges.Select(r => r.Configured.Contains(g) ? r with { Gateway = g } : r).ToImmutableArray(), () => ranges);
         var routes = Lists.Choose(dto.Routes, (r, i) => Route(p, $"routes[{i}].", r));
         var addresses = Lists.Choose(dto.Addresses, (a, i) => Static(p, $"addresses[{i}].", a));
         var networkName = dto.NetworkName ?? "";
@@ -53,16 +54,43 @@ public static class IpamValidation
         var listed = Lists.Choose(dto.IpRanges, (r, i) => RangeParser.Parse(p, $"ipRanges[{i}].", r.Range, r.RangeStart, r.RangeEnd, r.Exclude));
         var ranges = top.Case is RangeSpec first ? listed.Insert(0, first) : listed;
         if (ranges.IsEmpty && !p.Any) p.Add("range", "no range is configured: set \"range\" (e.g. 192.168.2.0/24) or \"ipRanges\"");
-        for (var i = 0; i < ranges.Length; i++)
-            for (var j = 0; j < i; j++)
-                if (ranges[i].Network.Overlaps(ranges[j].Network))
-                    p.Add("ipRanges", $"{ranges[i].Network} overlaps {ranges[j].Network}; each entry gives the interface one address, so entries must not overlap");
+        Overlaps(p, ranges);
         return ranges;
     }
 
+    /// <summary>
+    /// Each entry gives the interface one address, so entries must not overlap. A sweep over the entries
+    /// sorted by first address: an entry overlaps an earlier one iff it starts at or before the furthest end
+    /// seen so far (O(n log n); thousands of entries must not cost a pairwise comparison).
+    /// </summary>
+    static void Overlaps(Problems p, ImmutableArray<RangeSpec> ranges)
+    {
+        var order = Enumerable.Range(0, ranges.Length).ToArray();
+        Array.Sort(order, (a, b) =>
+        {
+            var (x, y) = (ranges[a].Network, ranges[b].Network);
+            return x.Family != y.Family ? x.Family.CompareTo(y.Family)
+                : x.Network.Value != y.Network.Value ? x.Network.Value.CompareTo(y.Network.Value)
+                : a.CompareTo(b);
+        });
+        var furthest = -1;
+        foreach (var i in order)
+        {
+            var n = ranges[i].Network;
+            if (furthest >= 0 && ranges[furthest].Network.Family == n.Family && n.Network.Value <= Last(ranges[furthest].Network))
+            {
+                var (later, earlier) = i > furthest ? (i, furthest) : (furthest, i);
+                p.Add("ipRanges", $"{ranges[later].Network} overlaps {ranges[earlier].Network}; each entry gives the interface one address, so entries must not overlap");
+            }
+            if (furthest < 0 || ranges[furthest].Network.Family != n.Family || Last(n) > Last(ranges[furthest].Network)) furthest = i;
+        }
+    }
+
+    static UInt128 Last(Cidr c) => c.Network.Value + c.HostMask;
+
     static Option<Route> Route(Problems p, string at, RouteDto r) =>
         from dst in p.Take($"{at}dst", CidrParser.Parse(r.Dst))
-        select new Route(dst.Normalised, p.TakeOptional($"{at}gw", r.Gw, AddressParser.Parse));
+        select new Route(dst, p.TakeOptional($"{at}gw", r.Gw, AddressParser.Parse)); // as written, host bits kept, as CNI does
 
     static Option<StaticAddress> Static(Problems p, string at, StaticAddressDto a) =>
         from cidr in p.Take($"{at}address", CidrParser.Parse(a.Address))
@@ -96,7 +124,13 @@ public static class IpamValidation
                 return new DatastoreSettings.Etcd(endpoints, dto.EtcdUsername ?? "", dto.EtcdPassword ?? "",
                     dto.EtcdKeyFile ?? "", dto.EtcdCertFile ?? "", dto.EtcdCaCertFile ?? "");
             case "file":
-                return new DatastoreSettings.File(string.IsNullOrWhiteSpace(dto.File?.Dir) ? DefaultFileStoreDir : dto.File.Dir);
+                var dir = string.IsNullOrWhiteSpace(dto.File?.Dir) ? DefaultFileStoreDir : dto.File.Dir;
+                if (!IsAbsolutePath(dir))
+                {
+                    p.Add("file.dir", $"\"{Visible(dir)}\" is not a usable directory: give an absolute path (the plugin runs in the runtime's working directory) with no control characters, e.g. \"{DefaultFileStoreDir}\"");
+                    return Option<DatastoreSettings>.None;
+                }
+                return new DatastoreSettings.File(dir);
             default:
                 p.Add("datastore", $"\"{dto.Datastore}\" is not a datastore; use \"kubernetes\", \"etcd\" or \"file\"");
                 return Option<DatastoreSettings>.None;
@@ -113,6 +147,13 @@ public static class IpamValidation
             default: p.Add("log_level", $"\"{level}\" is not a level; use \"error\", \"verbose\" or \"debug\""); return LogLevel.Error;
         }
     }
+
+    /// <summary>Control characters spelled as \uXXXX, so a message never carries a raw NUL or escape sequence.</summary>
+    static string Visible(string text) =>
+        string.Concat(text.Select(c => char.IsControl(c) ? $"\\u{(int)c:x4}" : c.ToString()));
+
+    /// <summary>Starts at / and holds no NUL or other control character, which no file name can carry safely.</summary>
+    static bool IsAbsolutePath(string path) => path.StartsWith('/') && !path.Any(char.IsControl);
 
     /// <summary>
     /// ^[a-z0-9]([-a-z0-9.]{0,200}[a-z0-9])?$ : it must leave room in a 253-character object name. A loop, not

@@ -5,8 +5,8 @@ namespace Whereabouts.Core.Ranges;
 
 /// <summary>
 /// The offsets a range may hand out:
-///   allocatable = usable(cidr) ∩ [start, end] − ⋃ exclude
-/// where usable drops the network and the all-ones address (as upstream, for IPv6 too), except on /31 and
+///   allocatable = usable(cidr) ∩ [start, end] − ⋃ exclude − gateway
+/// (a start on the network address meaning the first usable one), where usable drops the network and the all-ones address (as upstream, for IPv6 too), except on /31 and
 /// /127 point-to-point links, which use both. Offsets count from the network address. In node-slice mode:
 ///   allocatable = (allocatable(range) ∩ usable(slice)) − slice's network address
 /// so a slice keeps the range's start, end and excludes (which upstream drops), and offsets count from the
@@ -33,13 +33,23 @@ public static class Allocatable
 
     static Fin<IntervalSet> OfConfigured(RangeSpec spec) =>
         from usable in Usable(spec.Range)
-        from start in Bound(spec, spec.Start, "range_start", usable.Intervals[0].Lo)
+        from start in Bound(spec, spec.Start.Filter(s => !IsNetworkAddress(spec, s)), "range_start", usable.Intervals[0].Lo)
         from end in Bound(spec, spec.End, "range_end", usable.Intervals[^1].Hi)
         from ordered in start <= end
             ? Fin<Unit>.Succ(Unit.Default)
             : Errors.InvalidConfig($"range_start {spec.Start.Map(a => a.ToString()).IfNone("")} is after range_end {spec.End.Map(a => a.ToString()).IfNone("")} in range {spec.Configured}; swap them")
         from excludes in spec.Exclude.TraverseAll(x => ExcludedSpan(spec, x))
-        select excludes.Fold(usable.Intersect(start, end), (set, x) => set.Minus(x.Lo, x.Hi));
+        select usable.Intersect(start, end).MinusAll(excludes.AddRange(GatewaySpan(spec)));
+
+    /// <summary>The gateway's own offset, when it is in the range: a pod given it would clash with the router.</summary>
+    static IEnumerable<Interval> GatewaySpan(RangeSpec spec) =>
+        spec.Gateway.Bind(g => spec.Configured.OffsetOf(g)).Map(o => new Interval(o, o)).ToList();
+
+    /// <summary>
+    /// range_start on the network address is upstream's own default (it sets range_start to it when none is
+    /// given), so it means "from the start": the first usable address.
+    /// </summary>
+    static bool IsNetworkAddress(RangeSpec spec, Address a) => spec.Range.HostBits > 1 && a == spec.Configured.Network;
 
     /// <summary>Usable offsets of a network; /32 and /128 have none, which is a configuration error.</summary>
     public static Fin<IntervalSet> Usable(Cidr cidr) => cidr.HostBits switch

@@ -13,6 +13,9 @@ public sealed record RangeSpec(Cidr Range, Option<Address> Start, Option<Address
     /// <summary>This node's slice, when the range is sliced between nodes; allocation stays inside it.</summary>
     public Option<NodeSlice> Slice { get; init; }
 
+    /// <summary>The configured gateway, when it lies in this range: it is never handed out (upstream hands it out).</summary>
+    public Option<Address> Gateway { get; init; }
+
     public static RangeSpec Of(Cidr range) => new(range, None, None, Empty);
 
     static Option<Address> None => Option<Address>.None;

@@ -35,7 +35,7 @@ public sealed record Kubeconfig(
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             throw new StoreUnavailableException(
-                $"kubeconfig {path} cannot be read ({e.Message}); set \"kubernetes\": {{\"kubeconfig\": ...}} to the file the whereabouts installer wrote", transient: false, e);
+                $"kubeconfig {path} cannot be read ({e.Message}); set \"kubernetes\": {{\"kubeconfig\": ...}} to a readable kubeconfig for the plugin's service account", transient: false, e);
         }
         return Parse(text, path);
     }

@@ -371,7 +371,7 @@ public sealed class KubernetesPoolStore : IPoolStore
         {
             case 401:
                 return new($"the Kubernetes API {api.Server} refused the credentials of kubeconfig {config.Source} (401 Unauthorized: {message}); " +
-                           "renew the service-account token (re-run the whereabouts installer) or fix the kubeconfig's user", transient: false);
+                           "renew the service-account token in the kubeconfig or fix the kubeconfig's user", transient: false);
             case 403:
                 return new($"the Kubernetes API {api.Server} forbids the plugin to {what} in namespace {api.Namespace} (403 Forbidden: {message}); " +
                            "grant its service account get, list, create, update and delete on ippools and overlappingrangeipreservations", transient: false);

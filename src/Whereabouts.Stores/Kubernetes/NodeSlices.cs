@@ -37,7 +37,7 @@ public static class NodeSlices
         using var doc = await store.ReadNodeSlicePool(poolName, ct);
         if (doc is null)
             return Error.New(Errors.TryAgainLaterCode,
-                $"node_slice_size is set but NodeSlicePool {store.Namespace}/{poolName} does not exist; is the whereabouts node-slice controller running?");
+                $"node_slice_size is set but NodeSlicePool {store.Namespace}/{poolName} does not exist; NodeSlicePools are made by upstream Whereabouts' node-slice-controller: check that it runs in the cluster");
         var root = doc.RootElement;
         if (root.TryGetProperty("status", out var status) && status.ValueKind == JsonValueKind.Object
             && status.TryGetProperty("allocations", out var allocations) && allocations.ValueKind == JsonValueKind.Array)
@@ -50,7 +50,7 @@ public static class NodeSlices
                         _ => Error.New(Errors.InvalidConfigCode, $"NodeSlicePool {store.Namespace}/{poolName} gives node {nodeName} the slice \"{slice}\", which is not a CIDR; fix or delete the NodeSlicePool"));
                 }
         return Error.New(Errors.TryAgainLaterCode,
-            $"no allocated node slice for node {nodeName} in NodeSlicePool {store.Namespace}/{poolName}; the controller assigns one slice per node: " +
+            $"no allocated node slice for node {nodeName} in NodeSlicePool {store.Namespace}/{poolName}; upstream's node-slice-controller assigns one slice per node: " +
             "check that the node count fits the range at this node_slice_size and that NODENAME matches the node's name");
     }
 

@@ -31,11 +31,13 @@ public sealed class AddressProperties
         });
 
     [Fact]
-    public void LeadingZerosInIpv4OctetsAreDecimalNotOctal() =>
-        Gens.AddressOf(IpFamily.V4).Sample(a =>
+    public void AnyNumberOfLeadingZerosInIpv4OctetsIsDecimalNotOctal() =>
+        Gen.Select(Gens.AddressOf(IpFamily.V4), Gen.Int[0, 9].Array[4]).Sample(t =>
         {
+            var (a, zeros) = t;
             var v = (uint)a.Value;
-            var padded = string.Join('.', new[] { v >> 24, (v >> 16) & 255, (v >> 8) & 255, v & 255 }.Select(o => o.ToString("000", CultureInfo.InvariantCulture)));
+            var padded = string.Join('.', new[] { v >> 24, (v >> 16) & 255, (v >> 8) & 255, v & 255 }
+                .Select((o, i) => new string('0', zeros[i]) + o.ToString(CultureInfo.InvariantCulture)));
             return AddressParser.Parse(padded).ThrowIfFail() == a;
         });
 

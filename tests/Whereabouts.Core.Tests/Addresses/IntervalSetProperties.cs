@@ -92,6 +92,17 @@ public sealed class IntervalSetProperties
         });
 
     [Fact]
+    public void MinusAllIsMinusOfEachCutInTurn() =>
+        Gen.Select(Sets, Gens.SmallSpan.Array[0, 8]).Sample(t =>
+        {
+            var (s, cuts) = t;
+            UInt128 At(int i) => s.Base + (UInt128)i;
+            var one = s.Actual.MinusAll(cuts.Select(c => new Interval(At(c.Lo), At(c.Hi))));
+            var each = cuts.Aggregate(s.Actual, (set, c) => set.Minus(At(c.Lo), At(c.Hi)));
+            return one.Equals(each);
+        });
+
+    [Fact]
     public void MinusInEitherOrderGivesEqualSets() =>
         Gen.Select(Sets, Gens.SmallSpan, Gens.SmallSpan).Sample(t =>
         {

@@ -67,6 +67,16 @@ public sealed class CniRenderingTests
         Assert.Equal(3, root.GetProperty("ips").GetArrayLength());
     }
 
+    /// <summary>Upstream's test case: a route's dst keeps its host bits, as CNI's own types keep them.</summary>
+    [Theory]
+    [InlineData("3ffe:ffff:0:01ff::1/64", "3ffe:ffff:0:1ff::1/64")]
+    [InlineData("10.9.8.7/16", "10.9.8.7/16")]
+    public void RoutesPassThroughAsWritten(string dst, string rendered)
+    {
+        var root = Render(CniVersion.V100, DualStack, Settings($"\"range\": \"10.0.0.0/24\", \"routes\": [{{\"dst\": \"{dst}\"}}]"));
+        Assert.Equal(rendered, root.GetProperty("routes").EnumerateArray().Single().GetProperty("dst").GetString());
+    }
+
     [Fact]
     public void LegacyResultsSplitRoutesByFamily()
     {

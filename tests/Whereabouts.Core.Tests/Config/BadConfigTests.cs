@@ -29,7 +29,6 @@ public sealed class BadConfigTests
         { "top-level range overlapping ipRanges", Network("\"range\": \"fd00::/64\", \"ipRanges\": [{\"range\": \"fd00::/48\"}]"), Errors.InvalidConfigCode, ["ipRanges:", "overlaps"] },
         { "ipRanges entry without range", Network("\"ipRanges\": [{\"range\": \"10.0.0.0/24\"}, {\"range_start\": \"10.0.1.5\"}]"), Errors.InvalidConfigCode, ["ipRanges[1].range:", "required"] },
         { "range_start outside the range", Network("\"range\": \"10.0.0.0/24\", \"range_start\": \"10.0.1.5\""), Errors.InvalidConfigCode, ["range_start", "10.0.1.5", "outside"] },
-        { "range_start on the network address", Network("\"range\": \"10.0.0.0/24\", \"range_start\": \"10.0.0.0\""), Errors.InvalidConfigCode, ["range_start", "network address"] },
         { "range_end on the broadcast address", Network("\"range\": \"10.0.0.0/24\", \"range_end\": \"10.0.0.255\""), Errors.InvalidConfigCode, ["range_end", "broadcast"] },
         { "range_end before range_start", Network("\"range\": \"10.0.0.0/24\", \"range_start\": \"10.0.0.50\", \"range_end\": \"10.0.0.20\""), Errors.InvalidConfigCode, ["range_start 10.0.0.50", "range_end 10.0.0.20", "swap"] },
         { "range_start that is not an address", Network("\"range\": \"10.0.0.0/24\", \"range_start\": \"10.0.0\""), Errors.InvalidConfigCode, ["range_start:", "10.0.0"] },

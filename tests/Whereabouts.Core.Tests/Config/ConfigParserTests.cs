@@ -79,6 +79,34 @@ public sealed class ConfigParserTests
         Assert.Equal(A("10.0.0.10"), range.Start);
     }
 
+    /// <summary>Upstream's own test case (config_test.go): any number of leading zeros, in the dash form too.</summary>
+    [Fact]
+    public void UpstreamsLeadingZeroDashRangeIsRead()
+    {
+        var range = Parse(Network("\"range\": \"00192.00168.1.5-000000192.168.1.25/24\"")).ThrowIfFail().Ranges.Single();
+        Assert.Equal("192.168.1.0/24 from 192.168.1.5 to 192.168.1.25", range.ToString());
+    }
+
+    /// <summary>range_start on the network address is upstream's default; allocation starts at the first usable address.</summary>
+    [Theory]
+    [InlineData("\"range\": \"2001:db8:5422:5::-2001:db8:5422:5:7fff:ffff:ffff:ffff/64\"", "2001:db8:5422:5::1")]
+    [InlineData("\"range\": \"10.0.0.0/24\", \"range_start\": \"10.0.0.0\"", "10.0.0.1")]
+    public void ARangeStartOnTheNetworkAddressStartsAtTheFirstUsableOne(string keys, string first)
+    {
+        var range = Parse(Network(keys)).ThrowIfFail().Ranges.Single();
+        var allocatable = Core.Ranges.Allocatable.Of(range).ThrowIfFail();
+        Assert.Equal(first, range.Configured.AddressAt(allocatable.Intervals[0].Lo).ToString());
+    }
+
+    /// <summary>The gateway is kept out of the ranges of its family that hold it, and only those.</summary>
+    [Fact]
+    public void TheGatewayIsNotAllocatableInItsRange()
+    {
+        var settings = Parse(Network("\"ipRanges\": [{\"range\": \"10.0.0.0/30\"}, {\"range\": \"10.0.1.0/30\"}, {\"range\": \"fd00::/126\"}], \"gateway\": \"10.0.0.1\"")).ThrowIfFail();
+        var sets = settings.Ranges.Select(r => Core.Ranges.Allocatable.Of(r).ThrowIfFail().ToString()).ToArray();
+        Assert.Equal(["2", "1-2", "1-2"], sets);
+    }
+
     [Theory]
     [InlineData("file", "{\"dir\": \"/tmp/w\"}")]
     [InlineData("etcd", "")]

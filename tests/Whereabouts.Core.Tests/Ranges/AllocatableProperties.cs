@@ -7,7 +7,8 @@ namespace Whereabouts.Core.Tests.Ranges;
 
 /// <summary>
 /// Allocatable.Of against a model that enumerates every address of a small IPv4 range (/20 to /31):
-/// usable (network and broadcast dropped, except on /31) ∩ [range_start, range_end] − excludes.
+/// usable (network and broadcast dropped, except on /31) ∩ [range_start, range_end] − excludes − gateway.
+/// A range_start on the network address is upstream's own default: it means the first usable address.
 /// </summary>
 public sealed class AllocatableProperties
 {
@@ -20,7 +21,7 @@ public sealed class AllocatableProperties
 
         Either<string, int> Bound(Option<Address> bound, int dflt) => bound.Match(
             a => (uint)a.Value - network >= (uint)size ? Either<string, int>.Left("outside")
-               : !pointToPoint && (uint)a.Value == network ? "network address"
+               : !pointToPoint && (uint)a.Value == network ? dflt == 1 ? 1 : "network address"
                : !pointToPoint && (uint)a.Value - network == (uint)size - 1 ? "broadcast"
                : Either<string, int>.Right((int)((uint)a.Value - network)),
             () => dflt);
@@ -32,7 +33,8 @@ public sealed class AllocatableProperties
                from ordered in lo <= hi ? Either<string, Unit>.Right(Unit.Default) : "after"
                from excluded in spec.Exclude.Map(x => Excluded(x, network, size)).Sequence()
                select Enumerable.Range(0, size)
-                   .Select(o => lo <= o && o <= hi && !excluded.Exists(x => x.Lo <= network + (uint)o && network + (uint)o <= x.Hi))
+                   .Select(o => lo <= o && o <= hi && !excluded.Exists(x => x.Lo <= network + (uint)o && network + (uint)o <= x.Hi)
+                                && !spec.Gateway.Exists(g => (uint)g.Value == network + (uint)o))
                    .ToArray();
     }
 
@@ -46,9 +48,14 @@ public sealed class AllocatableProperties
     }
 
     [Fact]
-    public void AllocatableIsUsableClippedByStartAndEndMinusExcludes() =>
-        Gens.SmallV4RangeSpec.Sample(spec =>
+    public void AllocatableIsUsableClippedByStartAndEndMinusExcludesAndTheGateway() =>
+        Gen.Select(Gens.SmallV4RangeSpec, Gen.Int[-2048, 4095]).Sample(t =>
         {
+            var (bare, gatewayOffset) = t;
+            // The gateway, when there is one, lies in the range: configuration puts it only on ranges containing it.
+            var spec = gatewayOffset < 0 || gatewayOffset >= 1 << (32 - bare.Range.Prefix)
+                ? bare
+                : bare with { Gateway = bare.Configured.AddressAt((UInt128)gatewayOffset) };
             var actual = Allocatable.Of(spec);
             Model(spec).Match(
                 Right: expected => actual.Match(
