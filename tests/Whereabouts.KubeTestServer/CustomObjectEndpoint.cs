@@ -73,7 +73,10 @@ internal sealed class CustomObjectEndpoint(
         switch (verb)
         {
             case KubeVerbs.Get: return (200, store.Get(r));
-            case KubeVerbs.List: return (200, store.List(r));
+            case KubeVerbs.List:
+                return (200, store.List(r,
+                    int.TryParse(ctx.Request.Query["limit"], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var limit) ? limit : 0,
+                    ctx.Request.Query["continue"].ToString()));
             case KubeVerbs.Create: return (201, store.Create(r, await ReadObjectAsync(ctx)));
             case KubeVerbs.Update: return (200, store.Replace(r, await ReadObjectAsync(ctx)));
             case KubeVerbs.Patch:

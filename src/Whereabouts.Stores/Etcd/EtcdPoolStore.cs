@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
@@ -71,6 +72,35 @@ public sealed class EtcdPoolStore(EtcdClient client, bool ownsClient = true) : I
             Succ: owner => owner,
             Fail: e => throw new StoreUnavailableException($"{e.Message} (etcd key {ReservationPrefix}{key.Name}); repair or remove it", transient: false));
 
+    public async Task<ImmutableArray<ReservationEntry>> ListReservations(string namePrefix, CancellationToken ct) =>
+        (await Scan(ReservationPrefix, namePrefix, ct))
+            .Choose(kv => ReservationCodec.Decode(kv.Name, kv.Value.Value ?? []).ToOption().Map(o => new ReservationEntry(kv.Name, o)))
+            .ToImmutableArray();
+
+    public async Task<ImmutableArray<PoolSnapshot>> ListPools(string namePrefix, CancellationToken ct) =>
+        (await Scan(PoolPrefix, namePrefix, ct))
+            .Choose(kv => PoolCodec.Decode(kv.Name, kv.Value.Value ?? []).ToOption().Map(state =>
+                new PoolSnapshot(new PoolKey(kv.Name, state.Range), new StoreVersion(kv.Value.ModRevision.ToString(CultureInfo.InvariantCulture)), state)))
+            .ToImmutableArray();
+
+    /// <summary>Pages through the keys under kind prefix + name prefix, a bounded number of keys per request.</summary>
+    async Task<List<(string Name, EtcdKeyValue Value)>> Scan(string kindPrefix, string namePrefix, CancellationToken ct)
+    {
+        var prefix = Encoding.UTF8.GetBytes(kindPrefix + namePrefix);
+        var end = EtcdClient.PrefixEnd(prefix);
+        var found = new List<(string, EtcdKeyValue)>();
+        for (var from = prefix; ;)
+        {
+            var page = await client.Range(new EtcdRangeRequest { Key = from, RangeEnd = end, Limit = ScanPage }, ct);
+            var kvs = page.Kvs ?? [];
+            foreach (var kv in kvs) found.Add((Encoding.UTF8.GetString(kv.Key)[kindPrefix.Length..], kv));
+            if (!page.More || kvs.Count == 0) return found;
+            from = [.. kvs[^1].Key, 0];
+        }
+    }
+
+    const int ScanPage = 500;
+
     public Task<ApplyResult> Apply(StoreOp op, CancellationToken ct) => op switch
     {
         StoreOp.CreatePool c => Create(PoolKeyBytes(c.Pool.Name), PoolCodec.Encode(c.Initial), ct),
@@ -128,7 +158,7 @@ public sealed class EtcdPoolStore(EtcdClient client, bool ownsClient = true) : I
             if (txn.Succeeded) return ApplyResult.Applied;
             var kv = FailureRange(txn)?.Kvs?.FirstOrDefault();
             if (kv is null) return ApplyResult.Missing;
-            if (!OwnerMatch.Holds(Owner(op.Key, kv), op.IfOwnedBy)) return ApplyResult.Conflict;
+            if (!OwnerMatch.Allows(op, Owner(op.Key, kv))) return ApplyResult.Conflict;
             expected = kv.Value ?? [];
         }
         return ApplyResult.Conflict;
