@@ -10,9 +10,14 @@ public static class GcCommand
     {
         var request = new GcRequest(inv.Network.ValidAttachments, inv.Scope);
         var outcome = await inv.Retry.Run(inv.Scope.PoolKeys, (pools, _) => Fin<Plan>.Succ(Releaser.Collect(request, pools)), ct);
-        return outcome.Map(o =>
+        if (outcome.Case is not Outcome.Released released) return outcome.Map(_ => "");
+        if (!released.Addresses.IsEmpty) inv.Log.Verbose($"GC released {string.Join(", ", released.Addresses)}");
+        // Orphaned reservations go by the same rule as allocations; the ownership predicate is the GC rule's
+        // "this node may release it" (everything, until that rule lands).
+        var orphans = await Orphans.AfterGc(inv, request, _ => true, ct);
+        return orphans.Map(a =>
         {
-            if (o is Outcome.Released r && !r.Addresses.IsEmpty) inv.Log.Verbose($"GC released {string.Join(", ", r.Addresses)}");
+            if (!a.IsEmpty) inv.Log.Verbose($"GC deleted orphaned reservations of {string.Join(", ", a)}");
             return "";
         });
     }
