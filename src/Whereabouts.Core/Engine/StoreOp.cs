@@ -14,7 +14,14 @@ public abstract record StoreOp
     public sealed record CreatePool(PoolKey Pool, PoolState Initial) : StoreOp;
 
     /// <summary>Replace the pool only if its version is still <paramref name="IfVersion"/>.</summary>
-    public sealed record ReplacePool(PoolKey Pool, StoreVersion IfVersion, PoolState Next) : StoreOp;
+    public sealed record ReplacePool(PoolKey Pool, StoreVersion IfVersion, PoolState Next) : StoreOp
+    {
+        /// <summary>
+        /// The pool as read at <see cref="IfVersion"/>, when known: a store that lost the answer to this write
+        /// tells by it whether our change (Read → Next) is visible under a newer version.
+        /// </summary>
+        public PoolState? Read { get; init; }
+    }
 
     /// <summary>Create the overlapping-range reservation; fails with a conflict if anyone holds it.</summary>
     public sealed record CreateReservation(ReservationKey Key, Owner Owner) : StoreOp;

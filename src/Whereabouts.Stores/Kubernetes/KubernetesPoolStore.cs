@@ -186,6 +186,10 @@ public sealed class KubernetesPoolStore : IPoolStore
                 log.Debug($"{Describe(op)}: {e.Message}; trying again");
                 await Task.Delay(Backoff(attempt), ct);
             }
+            catch (StoreUnavailableException e) when (uncertain && e is not WriteOutcomeUnknownException)
+            {
+                throw new WriteOutcomeUnknownException($"{e.Message} (and an earlier attempt's outcome is unknown)", e);
+            }
         }
 
         async Task<ApplyResult> Settle(string cause)
@@ -280,7 +284,7 @@ public sealed class KubernetesPoolStore : IPoolStore
             log.Debug($"{Describe(op)}: {cause}; read back: {(outcome is { } o ? o.ToString() : "not applied")}");
             return outcome;
         }
-        throw new StoreUnavailableException($"{cause}; whether it was applied is unknown: reading it back failed too", transient: true);
+        throw new WriteOutcomeUnknownException($"{cause}; whether it was applied is unknown: reading it back failed too");
     }
 
     /// <summary>Applied, Conflict or Missing when the stored object tells; null when the write did not happen.</summary>
@@ -319,30 +323,9 @@ public sealed class KubernetesPoolStore : IPoolStore
         }
     }
 
-    static bool Same(PoolState a, PoolState b) => a.Range == b.Range && a.Allocations.SequenceEqual(b.Allocations);
+    static bool Same(PoolState a, PoolState b) => WriteReadBack.Same(a, b);
 
-    /// <summary>
-    /// Whether the change from <paramref name="before"/> to <paramref name="written"/> shows in <paramref name="now"/>:
-    /// every allocation it added or changed is there as written, and every one it removed is gone (or now
-    /// someone else's). False when there was no change to see.
-    /// </summary>
-    static bool ChangeVisible(PoolState before, PoolState written, PoolState now)
-    {
-        var changed = false;
-        foreach (var a in written.Allocations)
-        {
-            if (before.At(a.Offset) == a) continue;
-            changed = true;
-            if (now.At(a.Offset) != a) return false;
-        }
-        foreach (var b in before.Allocations)
-        {
-            if (written.At(b.Offset) is not null) continue;
-            changed = true;
-            if (now.At(b.Offset) == b) return false;
-        }
-        return changed;
-    }
+    static bool ChangeVisible(PoolState before, PoolState written, PoolState now) => WriteReadBack.ChangeVisible(before, written, now);
 
     public async Task Ping(CancellationToken ct)
     {
