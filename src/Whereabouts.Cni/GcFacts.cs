@@ -30,7 +30,7 @@ public static class GcFacts
                     : new GcOwnership.Unknown("this store cannot say where pods run");
             case DatastoreSettings.Etcd:
                 return new GcOwnership.Unknown("the etcd store is shared by every node and an allocation does not say which node made it " +
-                                               "(a runtime lists only its own node's attachments); the controller reclaims what pods leave behind");
+                                               "(a runtime lists only its own node's attachments), so nothing can be shown to be this node's");
             default:
                 return new GcOwnership.Unknown("this store cannot show which node made an allocation");
         }

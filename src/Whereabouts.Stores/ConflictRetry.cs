@@ -37,11 +37,16 @@ public sealed class ConflictRetry(IPoolStore store, RetryPolicy policy, Func<dou
         var ct = linked.Token;
         var known = KnownReservations.None;
         var cause = "";
+        var races = 0;
+        // The pools as read when a reservation create last found its address held (see LostRace).
+        ImmutableArray<PoolSnapshot>? heldAfter = null;
         for (var attempt = 0; ; attempt++)
         {
             try
             {
                 var pools = (await Task.WhenAll(keys.Map(k => store.LoadPool(k, ct)))).ToImmutableArray();
+                if (heldAfter is { } before && LostRace(before, pools)) known = known.AfterLostRace(++races, jitter());
+                heldAfter = null;
                 var decided = decide(pools, known);
                 if (decided.Case is not Plan plan) return decided.Map(p => p.Outcome);
                 var run = await Executor.Run(plan, ct);
@@ -49,14 +54,15 @@ public sealed class ConflictRetry(IPoolStore store, RetryPolicy policy, Func<dou
                 if (run is Execution.ReservationHeld held)
                 {
                     var owner = await store.LoadReservation(held.Key, ct);
-                    owner.IfSome(o => known = known.With(held.Key, o).AfterLostRace(attempt + 1, jitter()));
+                    owner.IfSome(o => known = known.With(held.Key, o));
                     cause = $"reservation {held.Key} is held";
+                    heldAfter = pools;
                     if (owner.IsSome) continue;
                 }
                 else
                 {
                     cause = "a pool changed while we wrote it";
-                    known = known.AfterLostRace(attempt + 1, jitter());
+                    known = known.AfterLostRace(++races, jitter());
                 }
             }
             catch (StoreUnavailableException e) when (e.Transient)
@@ -89,6 +95,14 @@ public sealed class ConflictRetry(IPoolStore store, RetryPolicy policy, Func<dou
         Error.New(Errors.TryAgainLaterCode,
             $"gave up after {attempts} attempt{(attempts == 1 ? "" : "s")} in {limit.Elapsed.TotalSeconds:0.0}s " +
             $"(retry deadline {limit.Shown}, WHEREABOUTS_RETRY_DEADLINE_MS); last cause: {cause}");
+
+    /// <summary>
+    /// A held reservation is a lost race only when a pool moved since it was read: another ADD got there
+    /// between our read and our write. Otherwise the address was simply taken before we read (by a pod of
+    /// another network sharing the reservations, or an orphan): it is learned, and the pick stays the lowest.
+    /// </summary>
+    static bool LostRace(ImmutableArray<PoolSnapshot> before, ImmutableArray<PoolSnapshot> now) =>
+        !before.Map(p => p.Version).SequenceEqual(now.Map(p => p.Version));
 
     PlanExecutor Executor => new(store, Unallocate, log);
 

@@ -1,3 +1,4 @@
+using Whereabouts.Core.Engine;
 using Whereabouts.Core.Pools;
 
 namespace Whereabouts.Stores;
@@ -13,4 +14,8 @@ public static class OwnerMatch
         stored.PodRef == expected.PodRef
         && (stored.IfName.Length == 0 || expected.IfName.Length == 0 || stored.IfName == expected.IfName)
         && (stored.PodRef.Length > 0 || stored.ContainerId == expected.ContainerId);
+
+    /// <summary>Whether <paramref name="delete"/> may remove a reservation that <paramref name="stored"/> holds.</summary>
+    public static bool Allows(StoreOp.DeleteReservation delete, Owner stored) =>
+        delete.ExactOwner ? stored == delete.IfOwnedBy : Holds(stored, delete.IfOwnedBy);
 }

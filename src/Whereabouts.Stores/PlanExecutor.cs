@@ -19,7 +19,7 @@ public abstract record Execution
 /// <summary>
 /// Runs a plan's steps in order. When a step's guard fails, or the store fails part-way, the steps that did
 /// run are compensated with their undo operations (newest first) before reporting, so no half-applied plan
-/// is left behind.
+/// is left behind; except when the failed step's outcome is unknown (<see cref="WriteOutcomeUnknownException"/>).
 /// </summary>
 public sealed class PlanExecutor(IPoolStore store, Func<StoreOp.ReleaseAllocation, CancellationToken, Task> unallocate, Log log)
 {
@@ -40,6 +40,13 @@ public sealed class PlanExecutor(IPoolStore store, Func<StoreOp.ReleaseAllocatio
                 applied++;
             }
             return new Execution.Completed();
+        }
+        catch (WriteOutcomeUnknownException e)
+        {
+            // The step may have committed: undoing the steps before it on a guess could delete the reservation
+            // of an address the pool now holds. Left in place, they are at worst an orphan, which is reclaimed.
+            log.Error($"{e.Message}; leaving the {applied} step(s) before it in place");
+            throw;
         }
         catch (Exception e) when (e is StoreUnavailableException or OperationCanceledException)
         {

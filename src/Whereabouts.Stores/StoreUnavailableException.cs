@@ -4,7 +4,7 @@ namespace Whereabouts.Stores;
 /// The store could not be used. Transient failures (timeouts, refused connections, 5xx, 429) are retried
 /// until the deadline; permanent ones (bad credentials, an untrusted certificate) fail the request at once.
 /// </summary>
-public sealed class StoreUnavailableException(string message, bool transient, Exception? inner = null)
+public class StoreUnavailableException(string message, bool transient, Exception? inner = null)
     : Exception(message, inner)
 {
     public bool Transient { get; } = transient;

@@ -38,6 +38,8 @@ public sealed class PluginHarness
     {
         public Task<Core.Pools.PoolSnapshot> LoadPool(Core.Pools.PoolKey key, CancellationToken ct) => inner.LoadPool(key, ct);
         public Task<LanguageExt.Option<Core.Pools.Owner>> LoadReservation(Core.Pools.ReservationKey key, CancellationToken ct) => inner.LoadReservation(key, ct);
+        public Task<System.Collections.Immutable.ImmutableArray<Core.Pools.ReservationEntry>> ListReservations(string namePrefix, CancellationToken ct) => inner.ListReservations(namePrefix, ct);
+        public Task<System.Collections.Immutable.ImmutableArray<Core.Pools.PoolSnapshot>> ListPools(string namePrefix, CancellationToken ct) => inner.ListPools(namePrefix, ct);
         public Task<ApplyResult> Apply(Core.Engine.StoreOp op, CancellationToken ct) => inner.Apply(op, ct);
         public Task Ping(CancellationToken ct) => inner.Ping(ct);
         public ValueTask DisposeAsync() => ValueTask.CompletedTask;

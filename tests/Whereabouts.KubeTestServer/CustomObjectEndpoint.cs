@@ -92,7 +92,11 @@ internal sealed class CustomObjectEndpoint(
         switch (verb)
         {
             case KubeVerbs.Get: return (200, store.Get(r));
-            case KubeVerbs.List: return (200, FieldSelector.Parse(r, ctx.Request.Query["fieldSelector"].ToString()).Filter(store.List(r)));
+            // Paged first, then filtered: a page may hold fewer than limit items, as the API documents for selectors.
+            case KubeVerbs.List:
+                return (200, FieldSelector.Parse(r, ctx.Request.Query["fieldSelector"].ToString()).Filter(store.List(r,
+                    int.TryParse(ctx.Request.Query["limit"], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var limit) ? limit : 0,
+                    ctx.Request.Query["continue"].ToString())));
             case KubeVerbs.Create: return (201, store.Create(r, await ReadObjectAsync(ctx)));
             case KubeVerbs.Update: return (200, store.Replace(r, await ReadObjectAsync(ctx)));
             case KubeVerbs.Patch:

@@ -27,20 +27,28 @@ internal sealed class ObjectStore(IReadOnlyList<CustomResourceType> types, TimeP
         }
     }
 
-    /// <summary>A LIST response; a null namespace in <paramref name="r"/> lists across all namespaces.</summary>
-    public JsonObject List(ResourceRef r)
+    /// <summary>
+    /// A LIST response; a null namespace in <paramref name="r"/> lists across all namespaces. With a positive
+    /// <paramref name="limit"/>, one page of at most that many items, in name order, and metadata.continue
+    /// naming where the next page starts (empty on the last), as the apiserver pages.
+    /// </summary>
+    public JsonObject List(ResourceRef r, int limit = 0, string continueToken = "")
     {
         lock (_gate)
         {
             var items = new JsonArray();
-            foreach (var obj in Select(r.Plural, r.Namespace)) items.Add(Clone(obj));
+            var after = continueToken.Length > 0 ? System.Text.Encoding.UTF8.GetString(Convert.FromBase64String(continueToken)) : null;
+            var selected = Select(r.Plural, r.Namespace).Where(o => after is null || string.CompareOrdinal(PageKey(o), after) > 0).ToList();
+            var page = limit > 0 ? selected.Take(limit).ToList() : selected;
+            var next = limit > 0 && selected.Count > limit ? Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(PageKey(page[^1]))) : "";
+            foreach (var obj in page) items.Add(Clone(obj));
             var kind = KnownType(r.Group, r.Plural)?.Kind
                 ?? (items.FirstOrDefault() is JsonObject first ? ObjectMeta.Top(first, "kind") : null);
             return new JsonObject
             {
                 ["apiVersion"] = r.ApiVersion,
                 ["kind"] = (kind ?? "") + "List",
-                ["metadata"] = new JsonObject { ["continue"] = "", ["resourceVersion"] = Rv(_revision) },
+                ["metadata"] = new JsonObject { ["continue"] = next, ["resourceVersion"] = Rv(_revision) },
                 ["items"] = items,
             };
         }
@@ -213,6 +221,9 @@ internal sealed class ObjectStore(IReadOnlyList<CustomResourceType> types, TimeP
         if (!string.IsNullOrEmpty(uid) && uid != currentUid)
             throw ApiError.Conflict(r, r.Name!, $"Precondition failed: UID in precondition: {uid}, UID in object meta: {currentUid}");
     }
+
+    /// <summary>Where an object sorts in a LIST: namespace, then name (the order Select yields).</summary>
+    private static string PageKey(JsonObject o) => ObjectMeta.Str(o, "namespace") + "\u0000" + ObjectMeta.Name(o);
 
     private IEnumerable<JsonObject> Select(string plural, string? ns) =>
         _objects

@@ -134,6 +134,62 @@ public abstract class StoreContract : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ListingReservationsFindsEveryOneUnderTheNamePrefixWithItsOwner()
+    {
+        static ReservationKey Of(string ip, string network) => ReservationKey.For(Address.Parse(ip).IfFail(default(Address)), network);
+        var mine = new[] { Of("10.20.0.5", "contract"), Of("fd00::", "contract"), Of("fd00::5", "contract") };
+        foreach (var k in mine) Assert.Equal(ApplyResult.Applied, await Store.Apply(new StoreOp.CreateReservation(k, PodA), default));
+        await Store.Apply(new StoreOp.CreateReservation(Of("10.20.0.6", "other"), PodB), default);
+        await Store.Apply(new StoreOp.CreateReservation(Of("10.20.0.7", ""), PodB), default);
+
+        var listed = await (await OpenAgain()).ListReservations("contract-", default);
+        Assert.Equal(mine.Select(k => k.Name).Order(StringComparer.Ordinal), listed.Select(e => e.Name).Order(StringComparer.Ordinal));
+        Assert.All(listed, e => Assert.Equal(PodA, e.Owner));
+        Assert.All(listed, e => Assert.Equal(e.Name, ReservationKey.Parse(e.Name, "contract").Map(k => k.Name).IfNone("")));
+        var all = await Store.ListReservations("", default);
+        Assert.Equal(["10.20.0.7", "contract-10.20.0.5", "contract-fd00--0", "contract-fd00--5", "other-10.20.0.6"], all.Select(e => e.Name).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task ListingReservationsPagesThroughMoreThanOneAnswer()
+    {
+        // More than the largest page an adapter asks for (Kubernetes 250, etcd 500).
+        var v6 = Cidr.Parse("fd00:1::/64").IfFail(default(Cidr));
+        var keys = Enumerable.Range(1, 520).Select(i => ReservationKey.For(v6.AddressAt((UInt128)i), "contract")).ToArray();
+        foreach (var chunk in keys.Chunk(40))
+            await Task.WhenAll(chunk.Select(k => Store.Apply(new StoreOp.CreateReservation(k, PodA), default)));
+        var listed = await Store.ListReservations("contract-", default);
+        Assert.Equal(keys.Select(k => k.Name).Order(StringComparer.Ordinal), listed.Select(e => e.Name).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task ListingPoolsReturnsEachWithItsRangeAndVersion()
+    {
+        var v6 = Cidr.Parse("fd00::/64").IfFail(default(Cidr));
+        await Store.Apply(new StoreOp.CreatePool(Key, StateWith((1, PodA))), default);
+        await Store.Apply(new StoreOp.CreatePool(PoolKey.For(v6, "contract"), PoolState.Of(v6, [new Allocation(5, PodB)])), default);
+        await Store.Apply(new StoreOp.CreatePool(PoolKey.For(Range, "other"), StateWith((2, PodB))), default);
+
+        var listed = (await (await OpenAgain()).ListPools("contract-", default)).OrderBy(p => p.Key.Name, StringComparer.Ordinal).ToArray();
+        Assert.Equal(["contract-10.20.0.0-24", "contract-fd00---64"], listed.Select(p => p.Key.Name));
+        Assert.Equal([Range, v6], listed.Select(p => p.Key.Range));
+        Assert.Equal("1:cid-a:default/pod-a:net1", Describe(listed[0].State));
+        Assert.Equal((await Store.LoadPool(Key, default)).Version, listed[0].Version);
+        Assert.Equal(3, (await Store.ListPools("", default)).Length);
+    }
+
+    [Fact]
+    public async Task AnExactOwnerDeleteLeavesAReservationAnotherSandboxOfThePodHolds()
+    {
+        var key = Reservation("10.20.0.8");
+        await Store.Apply(new StoreOp.CreateReservation(key, PodA with { ContainerId = "cid-new" }), default);
+        Assert.Equal(ApplyResult.Conflict, await Store.Apply(new StoreOp.DeleteReservation(key, PodA) { ExactOwner = true }, default));
+        Assert.True((await Store.LoadReservation(key, default)).IsSome);
+        Assert.Equal(ApplyResult.Applied, await Store.Apply(new StoreOp.DeleteReservation(key, PodA with { ContainerId = "cid-new" }) { ExactOwner = true }, default));
+        Assert.True((await Store.LoadReservation(key, default)).IsNone);
+    }
+
+    [Fact]
     public async Task ConcurrentWritersThroughConflictRetryGetDistinctAddresses()
     {
         var scope = new NetworkScope([Whereabouts.Core.Ranges.RangeSpec.Of(Range)], "contract", OverlappingRanges: true);

@@ -17,9 +17,14 @@ public static class GcCommand
         if (ownership is GcOwnership.Unknown unknown) inv.Log.Verbose($"GC releases nothing: {unknown.Why}");
         var request = new GcRequest(valid, inv.Scope, ownership);
         var outcome = await inv.Retry.Run(inv.Scope.PoolKeys, (pools, _) => Fin<Plan>.Succ(Releaser.Collect(request, pools)), ct);
-        return outcome.Map(o =>
+        if (outcome.Case is not Outcome.Released released) return outcome.Map(_ => "");
+        if (!released.Addresses.IsEmpty) inv.Log.Verbose($"GC released {string.Join(", ", released.Addresses)}");
+        // Orphaned reservations go by the same rule as allocations: only an owner this node can show is its
+        // own (on the kubernetes store, a pod already looked up for an unlisted allocation) is deleted.
+        var orphans = await Orphans.AfterGc(inv, request, request.Ownership.Owns, ct);
+        return orphans.Map(a =>
         {
-            if (o is Outcome.Released r && !r.Addresses.IsEmpty) inv.Log.Verbose($"GC released {string.Join(", ", r.Addresses)}");
+            if (!a.IsEmpty) inv.Log.Verbose($"GC deleted orphaned reservations of {string.Join(", ", a)}");
             return "";
         });
     }

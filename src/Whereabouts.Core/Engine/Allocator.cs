@@ -12,6 +12,8 @@ namespace Whereabouts.Core.Engine;
 /// (after lost races, one of the lowest known.Window free offsets, at known.Draw)
 /// skipping addresses whose overlapping-range reservation belongs to another pod. The plan creates the new
 /// reservations first, then writes each changed pool once, guarded by the version it was read at.
+/// A reservation of the same pod interface for an address the pool does not hold is an orphan of an earlier
+/// ADD that died before its pool write: the address is taken, and the reservation taken over (see Draft.ToPlan).
 /// </summary>
 public static class Allocator
 {
@@ -48,7 +50,7 @@ public static class Allocator
         var reservation = ReservationKey.For(a, req.Scope.NetworkName);
         if (req.Scope.OverlappingRanges && known.IsHeldByOther(reservation, req.Owner))
             return Errors.AddressTaken(a.ToString(), known.OwnerOf(reservation).Map(o => o.ToString()).IfNone("another pod"));
-        return draft.Take(key, range, new Allocation(offset, req.Owner), NeedsReservation(req, known, reservation));
+        return draft.Take(key, range, new Allocation(offset, req.Owner), ReservationFor(req, known, reservation));
     }
 
     static Fin<Draft> TakeLowest(AddRequest req, KnownReservations known, Draft draft, PoolKey key, RangeSpec range, IntervalSet allocatable)
@@ -64,7 +66,7 @@ public static class Allocator
         }
         if (candidates.Count == 0) return Errors.RangeExhausted(range.ToString(), AddressesOf(range.Network, allocatable));
         var (chosen, key2) = candidates[Math.Min((int)(known.Draw * candidates.Count), candidates.Count - 1)];
-        return draft.Take(key, range, new Allocation(chosen, req.Owner), NeedsReservation(req, known, key2));
+        return draft.Take(key, range, new Allocation(chosen, req.Owner), ReservationFor(req, known, key2));
     }
 
     /// <summary>The allocatable set as addresses ("10.0.0.1-10.0.0.6,10.0.0.9"), not offsets, for messages.</summary>
@@ -72,8 +74,20 @@ public static class Allocator
         set.IsEmpty ? "none" : string.Join(",", set.Intervals.Select(iv =>
             iv.Lo == iv.Hi ? $"{network.AddressAt(iv.Lo)}" : $"{network.AddressAt(iv.Lo)}-{network.AddressAt(iv.Hi)}"));
 
-    static Option<ReservationKey> NeedsReservation(AddRequest req, KnownReservations known, ReservationKey key) =>
-        req.Scope.OverlappingRanges && known.OwnerOf(key).IsNone ? key : Option<ReservationKey>.None;
+    /// <summary>For an address the owner already holds: create its reservation unless one is known to be ours.</summary>
+    static Option<ReservationWrite> NeedsReservation(AddRequest req, KnownReservations known, ReservationKey key) =>
+        req.Scope.OverlappingRanges && known.OwnerOf(key).IsNone ? new ReservationWrite(key, Option<Owner>.None) : Option<ReservationWrite>.None;
+
+    /// <summary>
+    /// For an address newly taken: create its reservation; or, when the reservation is already the same pod
+    /// interface's (an orphan), keep it if it names exactly this owner, else take it over from the sandbox it
+    /// names, so that sandbox's DEL, which deletes only its exact owner's orphans, leaves it alone.
+    /// </summary>
+    static Option<ReservationWrite> ReservationFor(AddRequest req, KnownReservations known, ReservationKey key) =>
+        !req.Scope.OverlappingRanges ? Option<ReservationWrite>.None
+        : known.OwnerOf(key).Match(
+            stored => stored == req.Owner ? Option<ReservationWrite>.None : new ReservationWrite(key, stored),
+            () => new ReservationWrite(key, Option<Owner>.None));
 
     /// <summary>A requested address must fall inside one of the ranges.</summary>
     static Fin<Unit> UnplacedRequests(AddRequest req) =>

@@ -16,11 +16,11 @@ sealed record Draft(
     Map<OrdString, string, (PoolKey Key, PoolState State)> Changed,
     ImmutableArray<Lease> Leases,
     Map<OrdString, string, ImmutableArray<Allocation>> Taken,
-    ImmutableArray<ReservationKey> Reservations)
+    ImmutableArray<ReservationWrite> Reservations)
 {
     public static Draft Start(ImmutableArray<PoolSnapshot> pools, string networkName) =>
         new(pools.Fold(Map<OrdString, string, PoolSnapshot>.Empty, (m, p) => m.AddOrUpdate(p.Key.Name, p)), networkName,
-            Map<OrdString, string, (PoolKey, PoolState)>.Empty, ImmutableArray<Lease>.Empty, Map<OrdString, string, ImmutableArray<Allocation>>.Empty, ImmutableArray<ReservationKey>.Empty);
+            Map<OrdString, string, (PoolKey, PoolState)>.Empty, ImmutableArray<Lease>.Empty, Map<OrdString, string, ImmutableArray<Allocation>>.Empty, ImmutableArray<ReservationWrite>.Empty);
 
     public PoolKey KeyFor(RangeSpec range) => PoolKey.Of(range, NetworkName);
 
@@ -29,11 +29,11 @@ sealed record Draft(
     public PoolState StateOf(PoolKey key) => Changed.Find(key.Name).Map(c => c.State).IfNone(() => SnapshotOf(key).State);
 
     /// <summary>The owner already holds <paramref name="held"/>: report it, recording a new container ID if any.</summary>
-    public Draft Keep(PoolKey key, RangeSpec range, Allocation held, Owner owner, Option<ReservationKey> reservation) =>
+    public Draft Keep(PoolKey key, RangeSpec range, Allocation held, Owner owner, Option<ReservationWrite> reservation) =>
         (held.Owner == owner ? this : this with { Changed = Changed.AddOrUpdate(key.Name, (key, StateOf(key).With(held with { Owner = owner }))) })
         with { Leases = Leases.Add(new Lease(range.Network.AddressAt(held.Offset), range.Configured)), Reservations = Reservations.Concat(reservation) };
 
-    public Draft Take(PoolKey key, RangeSpec range, Allocation allocation, Option<ReservationKey> reservation) => this with
+    public Draft Take(PoolKey key, RangeSpec range, Allocation allocation, Option<ReservationWrite> reservation) => this with
     {
         Changed = Changed.AddOrUpdate(key.Name, (key, StateOf(key).With(allocation))),
         Leases = Leases.Add(new Lease(range.Network.AddressAt(allocation.Offset), range.Configured)),
@@ -43,9 +43,13 @@ sealed record Draft(
 
     public Plan ToPlan(Owner owner)
     {
-        var reservations = Reservations.Map(r => new Step(
-            new StoreOp.CreateReservation(r, owner),
-            ImmutableArray.Create<StoreOp>(new StoreOp.DeleteReservation(r, owner))));
+        // Taking over an orphan deletes it (only while it names that exact owner; gone already is fine) and
+        // creates it for us: a conflict on the create means someone else got the address in between.
+        var reservations = Reservations.SelectMany(r => r.TakeOverFrom.Map(from => new Step(
+                new StoreOp.DeleteReservation(r.Key, from) { ExactOwner = true }, ImmutableArray<StoreOp>.Empty)).AsEnumerable()
+            .Append(new Step(
+                new StoreOp.CreateReservation(r.Key, owner),
+                ImmutableArray.Create<StoreOp>(new StoreOp.DeleteReservation(r.Key, owner))))).ToImmutableArray();
         var pools = Changed.Values.Map(c => PoolWrite(SnapshotOf(c.Key), c.State)).ToImmutableArray();
         return new Plan(reservations.AddRange(pools), new Outcome.Allocated(Leases));
     }
@@ -55,9 +59,12 @@ sealed record Draft(
         var undo = Taken.Find(snapshot.Key.Name).IfNone(ImmutableArray<Allocation>.Empty)
             .Map(a => (StoreOp)new StoreOp.ReleaseAllocation(snapshot.Key, a));
         StoreOp write = snapshot.Version.Match<StoreOp>(
-            v => new StoreOp.ReplacePool(snapshot.Key, v, next),
+            v => new StoreOp.ReplacePool(snapshot.Key, v, next) { Read = snapshot.State },
             () => new StoreOp.CreatePool(snapshot.Key, next));
         return new Step(write, undo);
     }
 
 }
+
+/// <summary>A reservation ADD must write: create it, after deleting the orphan of <paramref name="TakeOverFrom"/>'s if set.</summary>
+sealed record ReservationWrite(ReservationKey Key, Option<Owner> TakeOverFrom);

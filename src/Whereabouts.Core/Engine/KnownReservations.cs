@@ -14,7 +14,8 @@ public sealed record KnownReservations(Map<OrdString, string, Owner> Owners)
 
     /// <summary>
     /// How many of the lowest free addresses ADD may choose among: 1 (the lowest, as upstream) until a race
-    /// is lost. Concurrent ADDs on one range all want the same lowest address; after losing, each picks at
+    /// is lost: a pool moved between our read and our write. A reservation that was simply taken before we read
+    /// is learned, not a lost race, and leaves the window alone (the shell tells which). Concurrent ADDs on one range all want the same lowest address; after losing, each picks at
     /// <see cref="Draw"/> within a window that doubles per lost race (up to 32), so they stop colliding.
     /// </summary>
     public int Window { get; init; } = 1;

@@ -14,13 +14,27 @@ public abstract record StoreOp
     public sealed record CreatePool(PoolKey Pool, PoolState Initial) : StoreOp;
 
     /// <summary>Replace the pool only if its version is still <paramref name="IfVersion"/>.</summary>
-    public sealed record ReplacePool(PoolKey Pool, StoreVersion IfVersion, PoolState Next) : StoreOp;
+    public sealed record ReplacePool(PoolKey Pool, StoreVersion IfVersion, PoolState Next) : StoreOp
+    {
+        /// <summary>
+        /// The pool as read at <see cref="IfVersion"/>, when known: a store that lost the answer to this write
+        /// tells by it whether our change (Read → Next) is visible under a newer version.
+        /// </summary>
+        public PoolState? Read { get; init; }
+    }
 
     /// <summary>Create the overlapping-range reservation; fails with a conflict if anyone holds it.</summary>
     public sealed record CreateReservation(ReservationKey Key, Owner Owner) : StoreOp;
 
-    /// <summary>Delete the reservation only if it still belongs to this pod interface.</summary>
-    public sealed record DeleteReservation(ReservationKey Key, Owner IfOwnedBy) : StoreOp;
+    /// <summary>
+    /// Delete the reservation only if it still belongs to this pod interface (its pod reference and interface;
+    /// upstream writes no container ID). With <see cref="ExactOwner"/>, only if it holds exactly this owner,
+    /// container ID included: cleaning an orphan must not delete what a new sandbox of the pod has just taken over.
+    /// </summary>
+    public sealed record DeleteReservation(ReservationKey Key, Owner IfOwnedBy) : StoreOp
+    {
+        public bool ExactOwner { get; init; }
+    }
 
     /// <summary>
     /// Compensation only: take this exact allocation out of the pool, whatever the pool's version now is.

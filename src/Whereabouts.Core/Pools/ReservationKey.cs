@@ -18,5 +18,18 @@ public sealed record ReservationKey(string Name, Address Address)
         return new ReservationKey(networkName.Length > 0 ? $"{networkName}-{text}" : text, address);
     }
 
+    /// <summary>
+    /// The reservation <paramref name="name"/> is, when it is one of network <paramref name="networkName"/>'s:
+    /// the inverse of <see cref="For"/> (only canonical names; "blue-10.0.0.5" is not one of the unnamed network's).
+    /// </summary>
+    public static LanguageExt.Option<ReservationKey> Parse(string name, string networkName)
+    {
+        var prefix = networkName.Length > 0 ? networkName + "-" : "";
+        if (!name.StartsWith(prefix, StringComparison.Ordinal)) return LanguageExt.Option<ReservationKey>.None;
+        return Address.Parse(name[prefix.Length..].Replace('-', ':')).ToOption()
+            .Map(a => For(a, networkName))
+            .Filter(k => k.Name == name);
+    }
+
     public override string ToString() => Name;
 }

@@ -37,6 +37,8 @@ public sealed class EtcdClient : IDisposable
     readonly EtcdOptions options;
     readonly HttpClient http;
     readonly Log log;
+
+    internal Log Log => log;
     readonly object gate = new();
     Task<string?>? token;
     int current;

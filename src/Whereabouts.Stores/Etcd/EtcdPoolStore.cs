@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
@@ -71,7 +72,120 @@ public sealed class EtcdPoolStore(EtcdClient client, bool ownsClient = true) : I
             Succ: owner => owner,
             Fail: e => throw new StoreUnavailableException($"{e.Message} (etcd key {ReservationPrefix}{key.Name}); repair or remove it", transient: false));
 
-    public Task<ApplyResult> Apply(StoreOp op, CancellationToken ct) => op switch
+    public async Task<ImmutableArray<ReservationEntry>> ListReservations(string namePrefix, CancellationToken ct) =>
+        (await Scan(ReservationPrefix, namePrefix, ct))
+            .Choose(kv => ReservationCodec.Decode(kv.Name, kv.Value.Value ?? []).ToOption().Map(o => new ReservationEntry(kv.Name, o)))
+            .ToImmutableArray();
+
+    public async Task<ImmutableArray<PoolSnapshot>> ListPools(string namePrefix, CancellationToken ct) =>
+        (await Scan(PoolPrefix, namePrefix, ct))
+            .Choose(kv => PoolCodec.Decode(kv.Name, kv.Value.Value ?? []).ToOption().Map(state =>
+                new PoolSnapshot(new PoolKey(kv.Name, state.Range), new StoreVersion(kv.Value.ModRevision.ToString(CultureInfo.InvariantCulture)), state)))
+            .ToImmutableArray();
+
+    /// <summary>Pages through the keys under kind prefix + name prefix, a bounded number of keys per request.</summary>
+    async Task<List<(string Name, EtcdKeyValue Value)>> Scan(string kindPrefix, string namePrefix, CancellationToken ct)
+    {
+        var prefix = Encoding.UTF8.GetBytes(kindPrefix + namePrefix);
+        var end = EtcdClient.PrefixEnd(prefix);
+        var found = new List<(string, EtcdKeyValue)>();
+        for (var from = prefix; ;)
+        {
+            var page = await client.Range(new EtcdRangeRequest { Key = from, RangeEnd = end, Limit = ScanPage }, ct);
+            var kvs = page.Kvs ?? [];
+            foreach (var kv in kvs) found.Add((Encoding.UTF8.GetString(kv.Key)[kindPrefix.Length..], kv));
+            if (!page.More || kvs.Count == 0) return found;
+            from = [.. kvs[^1].Key, 0];
+        }
+    }
+
+    const int ScanPage = 500;
+
+    /// <summary>
+    /// One guarded transaction. etcd can commit a transaction whose answer never arrives (a client timeout
+    /// during a stall, a reset, "request timed out"), so after a transient failure the key is read back before
+    /// anything is concluded: our change visible → Applied; unchanged → not applied (the failure stands);
+    /// someone else's → Conflict. When the read fails too, the outcome is unknown (WriteOutcomeUnknownException).
+    /// </summary>
+    public async Task<ApplyResult> Apply(StoreOp op, CancellationToken ct)
+    {
+        try
+        {
+            return await Attempt(op, ct);
+        }
+        catch (StoreUnavailableException e) when (e.Transient && e is not WriteOutcomeUnknownException && !NeverSent(e))
+        {
+            if (await Resolve(op, e, ct) is { } known) return known;
+            throw;
+        }
+    }
+
+    /// <summary>No endpoint took the connection (refused, unresolvable): the request never left, nothing to read back.</summary>
+    static bool NeverSent(Exception e)
+    {
+        for (Exception? x = e; x is not null; x = x.InnerException)
+            if (x is HttpRequestException { HttpRequestError: HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError }) return true;
+        return false;
+    }
+
+    const int ReadBackAttempts = 3;
+
+    async Task<ApplyResult?> Resolve(StoreOp op, StoreUnavailableException failure, CancellationToken ct)
+    {
+        for (var attempt = 0; attempt < ReadBackAttempts; attempt++)
+        {
+            if (attempt > 0) await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.NextDouble() * (25 << attempt)), ct);
+            try
+            {
+                return await ReadBack(op, ct);
+            }
+            catch (StoreUnavailableException e) when (e.Transient)
+            {
+                client.Log.Debug($"etcd: reading back after \"{failure.Message}\" failed: {e.Message}");
+            }
+        }
+        throw new WriteOutcomeUnknownException($"{failure.Message}; whether the write was applied is unknown: reading it back failed too", failure);
+    }
+
+    /// <summary>Applied, Conflict or Missing when the stored key tells; null when the write did not happen.</summary>
+    async Task<ApplyResult?> ReadBack(StoreOp op, CancellationToken ct)
+    {
+        switch (op)
+        {
+            case StoreOp.CreatePool c:
+            {
+                var kv = await Get(PoolKeyBytes(c.Pool.Name), ct);
+                if (kv is null) return null;
+                var now = Snapshot(c.Pool, kv).State;
+                return WriteReadBack.Same(now, c.Initial) || WriteReadBack.ChangeVisible(PoolState.Empty(c.Initial.Range), c.Initial, now)
+                    ? ApplyResult.Applied : ApplyResult.Conflict;
+            }
+            case StoreOp.ReplacePool r:
+            {
+                var kv = await Get(PoolKeyBytes(r.Pool.Name), ct);
+                if (kv is null) return ApplyResult.Missing;
+                if (kv.ModRevision.ToString(CultureInfo.InvariantCulture) == r.IfVersion.Value) return null;
+                var now = Snapshot(r.Pool, kv).State;
+                // Ours, or ours with another writer's change on top (it read our version and built on it).
+                return WriteReadBack.Same(now, r.Next) || (r.Read is { } before && WriteReadBack.ChangeVisible(before, r.Next, now))
+                    ? ApplyResult.Applied : ApplyResult.Conflict;
+            }
+            case StoreOp.CreateReservation c:
+            {
+                var kv = await Get(ReservationKeyBytes(c.Key.Name), ct);
+                return kv is null ? null : Owner(c.Key, kv) == c.Owner ? ApplyResult.Applied : ApplyResult.Conflict;
+            }
+            case StoreOp.DeleteReservation d:
+            {
+                var kv = await Get(ReservationKeyBytes(d.Key.Name), ct);
+                return kv is null ? ApplyResult.Applied : OwnerMatch.Allows(d, Owner(d.Key, kv)) ? null : ApplyResult.Conflict;
+            }
+            default:
+                throw new ArgumentException($"{op.GetType().Name} is not a store operation", nameof(op));
+        }
+    }
+
+    Task<ApplyResult> Attempt(StoreOp op, CancellationToken ct) => op switch
     {
         StoreOp.CreatePool c => Create(PoolKeyBytes(c.Pool.Name), PoolCodec.Encode(c.Initial), ct),
         StoreOp.ReplacePool r => Replace(PoolKeyBytes(r.Pool.Name), r.IfVersion, PoolCodec.Encode(r.Next), ct),
@@ -128,7 +242,7 @@ public sealed class EtcdPoolStore(EtcdClient client, bool ownsClient = true) : I
             if (txn.Succeeded) return ApplyResult.Applied;
             var kv = FailureRange(txn)?.Kvs?.FirstOrDefault();
             if (kv is null) return ApplyResult.Missing;
-            if (!OwnerMatch.Holds(Owner(op.Key, kv), op.IfOwnedBy)) return ApplyResult.Conflict;
+            if (!OwnerMatch.Allows(op, Owner(op.Key, kv))) return ApplyResult.Conflict;
             expected = kv.Value ?? [];
         }
         return ApplyResult.Conflict;

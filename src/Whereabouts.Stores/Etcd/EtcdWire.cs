@@ -34,6 +34,7 @@ public sealed class EtcdRangeResponse
     [JsonPropertyName("header")] public EtcdResponseHeader? Header { get; set; }
     [JsonPropertyName("kvs")] public List<EtcdKeyValue>? Kvs { get; set; }
     [JsonPropertyName("count")] public long Count { get; set; }
+    [JsonPropertyName("more")] public bool More { get; set; }
 }
 
 public sealed class EtcdPutRequest

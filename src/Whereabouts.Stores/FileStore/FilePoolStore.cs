@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using System.Globalization;
 using System.Text.Json;
 using LanguageExt;
@@ -56,6 +57,37 @@ public sealed class FilePoolStore : IPoolStore
             Succ: owner => owner,
             Fail: e => throw new StoreUnavailableException($"{e.Message} (file {ReservationPath(name)}); repair or remove it", transient: false));
 
+    public Task<ImmutableArray<ReservationEntry>> ListReservations(string namePrefix, CancellationToken ct) =>
+        Task.FromResult(List("reservations", namePrefix, (name, doc) =>
+            ReservationCodec.Decode(name, doc.Spec.Span).Map(owner => new ReservationEntry(name, owner))));
+
+    public Task<ImmutableArray<PoolSnapshot>> ListPools(string namePrefix, CancellationToken ct) =>
+        Task.FromResult(List("pools", namePrefix, (name, doc) =>
+            PoolCodec.Decode(name, doc.Spec.Span).Map(state =>
+                new PoolSnapshot(new PoolKey(name, state.Range), new StoreVersion(doc.Version.ToString(CultureInfo.InvariantCulture)), state))));
+
+    /// <summary>The documents of one kind whose names start with the prefix, decoded; unreadable ones are left out.</summary>
+    ImmutableArray<T> List<T>(string kind, string namePrefix, Func<string, StoredObject, LanguageExt.Fin<T>> decode)
+    {
+        IEnumerable<string> files;
+        try { files = Directory.EnumerateFiles(Path.Combine(dir, kind), namePrefix + "*.json").Order(StringComparer.Ordinal).ToArray(); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new StoreUnavailableException($"cannot list {Path.Combine(dir, kind)}: {e.Message}", transient: true, e);
+        }
+        var found = ImmutableArray.CreateBuilder<T>();
+        foreach (var path in files)
+        {
+            var name = Path.GetFileName(path)[..^".json".Length];
+            if (!name.StartsWith(namePrefix, StringComparison.Ordinal)) continue;
+            StoredObject? doc;
+            try { doc = StoredObject.Read(path); }
+            catch (StoreUnavailableException e) when (!e.Transient) { continue; }
+            if (doc is not null) decode(name, doc).IfSucc(found.Add);
+        }
+        return found.ToImmutable();
+    }
+
     public async Task<ApplyResult> Apply(StoreOp op, CancellationToken ct)
     {
         using var held = await DirectoryLock.Acquire(Path.Combine(dir, ".lock"), ct);
@@ -83,7 +115,7 @@ public sealed class FilePoolStore : IPoolStore
             case StoreOp.DeleteReservation d:
                 var stored = StoredObject.Read(ReservationPath(d.Key.Name));
                 if (stored is null) return ApplyResult.Missing;
-                if (!OwnerMatch.Holds(Reservation(stored, d.Key.Name), d.IfOwnedBy)) return ApplyResult.Conflict;
+                if (!OwnerMatch.Allows(d, Reservation(stored, d.Key.Name))) return ApplyResult.Conflict;
                 StoredObject.Delete(ReservationPath(d.Key.Name));
                 return ApplyResult.Applied;
             default:

@@ -56,7 +56,7 @@ sealed class KubeTransportException(string message, Exception? inner) : Exceptio
 
 /// <summary>
 /// The four calls the plugin makes on namespaced custom objects (GET, POST, PUT, DELETE; LIST only for
-/// STATUS), over one <see cref="SocketsHttpHandler"/>. Not KubernetesClient: linking it costs ~40 ms and
+/// STATUS and for cleanup of orphaned reservations), over one <see cref="SocketsHttpHandler"/>. Not KubernetesClient: linking it costs ~40 ms and
 /// ~14 MB per plugin process (DESIGN §8), and the plugin needs none of its models.
 /// <para>
 /// Trust is exactly the kubeconfig's: with a CA there, the server's chain must end at that CA
@@ -149,6 +149,10 @@ sealed partial class KubeApi : IDisposable
 
     public Task<KubeResponse> List(string plural, int limit, CancellationToken ct) =>
         Send(HttpMethod.Get, Url(plural, null, $"?limit={limit}"), null, ct);
+
+    /// <summary>One page of a LIST: at most <paramref name="limit"/> objects, from where <paramref name="continueToken"/> left off.</summary>
+    public Task<KubeResponse> ListPage(string plural, int limit, string continueToken, CancellationToken ct) =>
+        Send(HttpMethod.Get, Url(plural, null, $"?limit={limit}" + (continueToken.Length > 0 ? "&continue=" + Uri.EscapeDataString(continueToken) : "")), null, ct);
 
     public Task<KubeResponse> Create(string plural, byte[] body, CancellationToken ct) => Send(HttpMethod.Post, Url(plural, null), body, ct);
 

@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using System.Buffers;
+using System.Collections.Immutable;
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Text.Json;
@@ -99,6 +100,46 @@ public sealed class KubernetesPoolStore : IPoolStore
         return new StoredReservation(owner, Version(doc.RootElement));
     }
 
+    public async Task<ImmutableArray<ReservationEntry>> ListReservations(string namePrefix, CancellationToken ct) =>
+        await List(Reservations, "OverlappingRangeIPReservations", namePrefix, (name, _, spec) =>
+            ReservationCodec.Decode(name, spec).ToOption().Map(o => new ReservationEntry(name, o)), ct);
+
+    public async Task<ImmutableArray<PoolSnapshot>> ListPools(string namePrefix, CancellationToken ct) =>
+        await List(Pools, "IPPools", namePrefix, (name, version, spec) =>
+            PoolCodec.Decode(name, spec).ToOption().Map(s => new PoolSnapshot(new PoolKey(name, s.Range), new StoreVersion(version), s)), ct);
+
+    /// <summary>Objects per LIST page: bounds each answer (a pool can be 1.5 MiB) while keeping round trips few.</summary>
+    const int ListPageSize = 250;
+
+    delegate Option<T> ItemDecoder<T>(string name, string version, ReadOnlySpan<byte> spec);
+
+    /// <summary>
+    /// A paged LIST (limit/continue) of the namespace's objects, filtered by name prefix on our side (the API
+    /// selects custom objects by label, not name); items without a decodable spec are left out.
+    /// </summary>
+    async Task<ImmutableArray<T>> List<T>(string plural, string what, string namePrefix, ItemDecoder<T> decode, CancellationToken ct)
+    {
+        var found = ImmutableArray.CreateBuilder<T>();
+        var token = "";
+        do
+        {
+            var page = token;
+            var r = await Read(() => api.ListPage(plural, ListPageSize, page, ct), $"list {what}");
+            if (!r.Ok) throw await Failure(r, $"list {what}", ct);
+            using var doc = Parse(r, what, "");
+            var root = doc.RootElement;
+            if (root.TryGetProperty("items", out var items) && items.ValueKind == JsonValueKind.Array)
+                foreach (var item in items.EnumerateArray())
+                {
+                    var name = item.TryGetProperty("metadata", out var m) && m.TryGetProperty("name", out var n) && n.ValueKind == JsonValueKind.String ? n.GetString() ?? "" : "";
+                    if (name.Length == 0 || !name.StartsWith(namePrefix, StringComparison.Ordinal) || !item.TryGetProperty("spec", out var spec) || spec.ValueKind != JsonValueKind.Object) continue;
+                    decode(name, Version(item), JsonMarshal.GetRawUtf8Value(spec)).IfSome(found.Add);
+                }
+            token = root.TryGetProperty("metadata", out var meta) && meta.TryGetProperty("continue", out var c) && c.ValueKind == JsonValueKind.String ? c.GetString() ?? "" : "";
+        } while (token.Length > 0);
+        return found.ToImmutable();
+    }
+
     /// <summary>The NodeSlicePool as JSON, or null when it does not exist (see <see cref="NodeSlices"/>).</summary>
     public async Task<JsonDocument?> ReadNodeSlicePool(string name, CancellationToken ct)
     {
@@ -171,6 +212,10 @@ public sealed class KubernetesPoolStore : IPoolStore
                 log.Debug($"{Describe(op)}: {e.Message}; trying again");
                 await Task.Delay(Backoff(attempt), ct);
             }
+            catch (StoreUnavailableException e) when (uncertain && e is not WriteOutcomeUnknownException)
+            {
+                throw new WriteOutcomeUnknownException($"{e.Message} (and an earlier attempt's outcome is unknown)", e);
+            }
         }
 
         async Task<ApplyResult> Settle(string cause)
@@ -218,7 +263,7 @@ public sealed class KubernetesPoolStore : IPoolStore
             case StoreOp.DeleteReservation d:
             {
                 if (await ReadReservation(d.Key, ct) is not { } held) return ApplyResult.Missing;
-                if (!OwnerMatch.Holds(held.Owner, d.IfOwnedBy)) return ApplyResult.Conflict;
+                if (!OwnerMatch.Allows(d, held.Owner)) return ApplyResult.Conflict;
                 var r = await api.Delete(Reservations, d.Key.Name, DeleteOptions(held.Version), ct);
                 return await Written(r, 409, ApplyResult.Conflict, $"delete OverlappingRangeIPReservation {d.Key.Name}", d.Key.Name, ct);
             }
@@ -265,7 +310,7 @@ public sealed class KubernetesPoolStore : IPoolStore
             log.Debug($"{Describe(op)}: {cause}; read back: {(outcome is { } o ? o.ToString() : "not applied")}");
             return outcome;
         }
-        throw new StoreUnavailableException($"{cause}; whether it was applied is unknown: reading it back failed too", transient: true);
+        throw new WriteOutcomeUnknownException($"{cause}; whether it was applied is unknown: reading it back failed too");
     }
 
     /// <summary>Applied, Conflict or Missing when the stored object tells; null when the write did not happen.</summary>
@@ -304,30 +349,9 @@ public sealed class KubernetesPoolStore : IPoolStore
         }
     }
 
-    static bool Same(PoolState a, PoolState b) => a.Range == b.Range && a.Allocations.SequenceEqual(b.Allocations);
+    static bool Same(PoolState a, PoolState b) => WriteReadBack.Same(a, b);
 
-    /// <summary>
-    /// Whether the change from <paramref name="before"/> to <paramref name="written"/> shows in <paramref name="now"/>:
-    /// every allocation it added or changed is there as written, and every one it removed is gone (or now
-    /// someone else's). False when there was no change to see.
-    /// </summary>
-    static bool ChangeVisible(PoolState before, PoolState written, PoolState now)
-    {
-        var changed = false;
-        foreach (var a in written.Allocations)
-        {
-            if (before.At(a.Offset) == a) continue;
-            changed = true;
-            if (now.At(a.Offset) != a) return false;
-        }
-        foreach (var b in before.Allocations)
-        {
-            if (written.At(b.Offset) is not null) continue;
-            changed = true;
-            if (now.At(b.Offset) == b) return false;
-        }
-        return changed;
-    }
+    static bool ChangeVisible(PoolState before, PoolState written, PoolState now) => WriteReadBack.ChangeVisible(before, written, now);
 
     public async Task Ping(CancellationToken ct)
     {

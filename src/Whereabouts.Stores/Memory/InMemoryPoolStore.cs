@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using LanguageExt;
 using Whereabouts.Core.Engine;
 using Whereabouts.Core.Pools;
@@ -28,6 +29,22 @@ public sealed class InMemoryPoolStore : IPoolStore
         lock (gate) return Task.FromResult(reservations.TryGetValue(key.Name, out var o) ? Option<Owner>.Some(o) : Option<Owner>.None);
     }
 
+    public Task<ImmutableArray<ReservationEntry>> ListReservations(string namePrefix, CancellationToken ct)
+    {
+        lock (gate)
+            return Task.FromResult(reservations.Where(r => r.Key.StartsWith(namePrefix, StringComparison.Ordinal))
+                .OrderBy(r => r.Key, StringComparer.Ordinal).Select(r => new ReservationEntry(r.Key, r.Value)).ToImmutableArray());
+    }
+
+    public Task<ImmutableArray<PoolSnapshot>> ListPools(string namePrefix, CancellationToken ct)
+    {
+        lock (gate)
+            return Task.FromResult(pools.Where(p => p.Key.StartsWith(namePrefix, StringComparison.Ordinal))
+                .OrderBy(p => p.Key, StringComparer.Ordinal)
+                .Select(p => new PoolSnapshot(p.Value.Key, new StoreVersion(p.Value.Version.ToString(System.Globalization.CultureInfo.InvariantCulture)), p.Value.State))
+                .ToImmutableArray());
+    }
+
     public Task<ApplyResult> Apply(StoreOp op, CancellationToken ct)
     {
         lock (gate) return Task.FromResult(ApplyLocked(op));
@@ -41,7 +58,7 @@ public sealed class InMemoryPoolStore : IPoolStore
             : Put(r.Pool, r.Next),
         StoreOp.CreateReservation c => reservations.TryAdd(c.Key.Name, c.Owner) ? ApplyResult.Applied : ApplyResult.Conflict,
         StoreOp.DeleteReservation d => !reservations.TryGetValue(d.Key.Name, out var o) ? ApplyResult.Missing
-            : !OwnerMatch.Holds(o, d.IfOwnedBy) ? ApplyResult.Conflict
+            : !OwnerMatch.Allows(d, o) ? ApplyResult.Conflict
             : reservations.Remove(d.Key.Name) ? ApplyResult.Applied : ApplyResult.Missing,
         _ => throw new ArgumentException($"{op.GetType().Name} is not a store operation", nameof(op)),
     };

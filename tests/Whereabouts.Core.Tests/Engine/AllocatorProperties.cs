@@ -48,8 +48,11 @@ public sealed class AllocatorProperties
             var write = Assert.IsType<StoreOp.ReplacePool>(plan.Ops.Last());
             Assert.Equal(new StoreVersion("7"), write.IfVersion);
             Assert.Equal(pool.Allocations.Select(a => a.Offset).Append(expected.Value).Order().ToArray(), write.Next.Allocations.Select(a => a.Offset).ToArray());
+            // A reservation of my pod's earlier sandbox (an orphan) is taken over: deleted as exactly its owner, created as mine.
             var reservationsCreated = plan.Ops.OfType<StoreOp.CreateReservation>().ToArray();
-            var mustReserve = c.Overlapping && !(c.ReservedByMe && c.Reserved.Contains(expected.Value));
-            Assert.Equal(mustReserve ? [ReservationKey.For(lease.Address, "")] : Array.Empty<ReservationKey>(), reservationsCreated.Select(r => r.Key).ToArray());
+            Assert.Equal(c.Overlapping ? [ReservationKey.For(lease.Address, "")] : Array.Empty<ReservationKey>(), reservationsCreated.Select(r => r.Key).ToArray());
+            var takenOver = c.Overlapping && c.ReservedByMe && c.Reserved.Contains(expected.Value);
+            Assert.Equal(takenOver ? [(ReservationKey.For(lease.Address, ""), "old", true)] : Array.Empty<(ReservationKey, string, bool)>(),
+                plan.Ops.OfType<StoreOp.DeleteReservation>().Select(d => (d.Key, d.IfOwnedBy.ContainerId, d.ExactOwner)).ToArray());
         });
 }
