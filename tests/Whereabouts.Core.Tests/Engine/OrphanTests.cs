@@ -68,7 +68,7 @@ public sealed class OrphanTests
     {
         // Two configurations share the reservations: the /24 (pod B on .2) and this GC's /28.
         var scope = Scope("", "192.168.22.0/28");
-        var request = new GcRequest([new Attachment("sandbox-3", "net1")], scope);
+        var request = new GcRequest([new Attachment("sandbox-3", "net1")], scope, new GcOwnership.AllLocal());
         var reservations = ImmutableArray.Create(
             Entry("192.168.22.1", "", PodA),                                   // orphan, owner gone
             Entry("192.168.22.2", "", PodB),                                   // held by pod B in the /24
