@@ -52,7 +52,8 @@ public sealed record AdminPolicy(
 
     /// <summary>
     /// The allowed_* keys of a flat file over <paramref name="under"/>: a key present replaces the value under
-    /// it. Other keys are the IPAM reader's business. A key that is not a list of strings is a config error.
+    /// it. Other keys are the IPAM reader's business. A key that is not a list of strings is a config error, and
+    /// so is a file that is not JSON (said with its position, never its content: it is read before anything else).
     /// </summary>
     public static Fin<AdminPolicy> Read(ReadOnlySpan<byte> flatFile, AdminPolicy under, string path)
     {
@@ -95,10 +96,12 @@ public sealed record AdminPolicy(
                         break;
                 }
             }
+            while (r.Read()) { } // the rest must be well-formed too
         }
-        catch (JsonException)
+        catch (JsonException e)
         {
-            return policy; // not JSON: the IPAM reader reports it, with its position
+            // Our own words: the reader's message quotes the offending character, and the file may be anything.
+            return Errors.InvalidConfig($"flat file {path} is not valid JSON (line {e.LineNumber + 1}, byte {e.BytePositionInLine + 1} of the line); its content is not shown");
         }
         return problems.Count == 0 ? policy : Errors.InvalidConfig($"flat file {path}: {string.Join("; ", problems)}");
     }

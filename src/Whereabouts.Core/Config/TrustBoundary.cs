@@ -55,8 +55,8 @@ public static class TrustBoundary
         // The flat file's own endpoint, repeated inline, is the admin's choice already.
         if (!string.IsNullOrEmpty(inline.EtcdHost) && !flat.Exists(f => SameEndpoints(inline.EtcdHost, f.EtcdHost ?? "")))
             problems.AddRange(Hosts(inline.EtcdHost, policy.EtcdHosts));
-        var datastore = Or(inline.Datastore, flat.Map(f => f.Datastore).IfNoneUnsafe((string?)null));
-        if (datastore == "etcd") problems.AddRange(flat.Match(f => Credentials(inline, f, flatPath), () => []));
+        var flatDto = flat.Case as IpamDto;
+        if (Or(inline.Datastore, flatDto?.Datastore) == "etcd" && flatDto is not null) problems.AddRange(Credentials(inline, flatDto, flatPath));
 
         return problems.Count == 0
             ? named.ToImmutable()
