@@ -31,7 +31,7 @@ public sealed class Log(LogLevel level, string file, TextWriter? stderr)
         catch (IOException e) { return e.Message; }
     }
 
-    static int Open(string file) => SafeFile.OpenOrCreate(file, FileStore.Posix.WriteOnly | FileStore.Posix.Append, SafeFile.DataMode, requireSingleLink: true);
+    static int Open(string file) => SafeFile.OpenForAppend(file);
 
     public void Error(string message) => Write(LogLevel.Error, message);
     public void Verbose(string message) => Write(LogLevel.Verbose, message);

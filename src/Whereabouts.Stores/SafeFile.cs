@@ -55,11 +55,14 @@ public static class SafeFile
         finally { Posix.Close(fd); }
     }
 
+    /// <summary>A log file, opened to append (created 0600 when missing): a regular file with one name.</summary>
+    public static int OpenForAppend(string path) => OpenOrCreate(path, Posix.WriteOnly | Posix.Append, DataMode, requireSingleLink: true);
+
     /// <summary>
     /// Opens a file to append or lock, creating it with <paramref name="mode"/> when missing; an existing one must
     /// be a regular file (and, for a log, have no other hard link: a link to another file would be written through).
     /// </summary>
-    public static int OpenOrCreate(string path, int access, int mode, bool requireSingleLink)
+    internal static int OpenOrCreate(string path, int access, int mode, bool requireSingleLink)
     {
         var flags = access | Posix.NoFollow | Posix.NonBlocking | Posix.CloseOnExec;
         var created = true;
