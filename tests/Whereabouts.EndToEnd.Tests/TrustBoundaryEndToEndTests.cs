@@ -206,12 +206,26 @@ public sealed class TrustBoundaryEndToEndTests : IDisposable
     }
 
     [Fact]
+    public async Task TheCredentialsOfAFlatFileTheNadSelectsAreNotSentToAnEtcdHostTheNadNames()
+    {
+        // The NAD picks an admin's flat file with configuration_path (allowed here) and points etcd_host at itself.
+        await using var capture = new CaptureServer();
+        File.WriteAllText(In("etcd.conf"), """{"datastore":"etcd","etcd_host":"127.0.0.1:9","etcd_username":"root","etcd_password":"FLATFILE-PASSWORD"}""");
+        var env = Admin($$"""{"allowed_configuration_dirs":["{{dir.Path}}"]}""");
+        var run = await RunToEnd("ADD", Conf("1.0.0", $$"""{"type":"whereabouts","range":"10.9.0.0/24","configuration_path":"{{In("etcd.conf")}}","etcd_host":"{{capture.Endpoint}}"}"""), env);
+        var received = await capture.Received();
+        Assert.DoesNotContain("FLATFILE-PASSWORD", received);
+        Assert.Equal((1, 7), (run.ExitCode, CodeOf(run.Stdout)));
+        Assert.Contains($"etcd_username, etcd_password come from the flat file {In("etcd.conf")}", TextOf(run.Stdout));
+    }
+
+    [Fact]
     public async Task TheCaptureServerSeesAPasswordThatIsSent()
     {
         // The control for the test above: a NAD's own credentials do go to the NAD's own endpoint.
         await using var capture = new CaptureServer();
-        var env = Admin("""{"datastore":"etcd"}""");
-        var run = await RunToEnd("ADD", Conf("1.0.0", $$"""{"type":"whereabouts","range":"10.9.0.0/24","etcd_host":"{{capture.Endpoint}}","etcd_username":"nad","etcd_password":"NAD-OWN-PASSWORD"}"""), env);
+        var env = Admin("{}");
+        var run = await RunToEnd("ADD", Conf("1.0.0", $$"""{"type":"whereabouts","range":"10.9.0.0/24","datastore":"etcd","etcd_host":"{{capture.Endpoint}}","etcd_username":"nad","etcd_password":"NAD-OWN-PASSWORD"}"""), env);
         var received = await capture.Received();
         Assert.NotEqual(0, run.ExitCode);
         Assert.Contains("NAD-OWN-PASSWORD", received);
