@@ -38,10 +38,13 @@ public static class PluginBinary
         // The tests' stores, kubeconfigs and TLS files live in temporary directories, which the default node
         // policy does not allow a NAD to name: the tests' own admin flat file allows every directory. Tests of
         // the policy itself pass their own WHEREABOUTS_FLAT_FILE.
-        info.Environment["WHEREABOUTS_FLAT_FILE"] = AllowEverything.Value;
+        info.Environment["WHEREABOUTS_FLAT_FILE"] = AdminAllowingEverything;
         foreach (var (k, v) in env ?? []) info.Environment[k] = v;
         return info;
     }
+
+    /// <summary>An admin flat file that lets a NAD name any directory (the tests' stores are temporary directories).</summary>
+    public static string AdminAllowingEverything => AllowEverything.Value;
 
     static readonly Lazy<string> AllowEverything = new(() =>
     {
