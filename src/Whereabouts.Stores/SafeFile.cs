@@ -43,11 +43,16 @@ public static class SafeFile
         finally { Posix.Close(fd); }
     }
 
-    /// <summary>Checks that <paramref name="path"/> is a readable regular file within the cap, for a file another library reads.</summary>
+    /// <summary>Checks that <paramref name="path"/>, when it exists, is a readable regular file within the cap, for a file another library reads.</summary>
     public static void Check(string path, int limit)
     {
         var fd = Posix.Open(path, Posix.ReadOnly | Posix.NoFollow | Posix.NonBlocking | Posix.CloseOnExec, 0);
-        if (fd < 0) throw Refused(path, Marshal.GetLastPInvokeError());
+        if (fd < 0)
+        {
+            var errno = Marshal.GetLastPInvokeError();
+            if (errno is Posix.ENOENT or Posix.ENOTDIR) return; // missing: the library reading it says so, naming the key
+            throw Refused(path, errno);
+        }
         try
         {
             if (RegularFile(fd, path).Size > limit) throw TooLarge(path, limit);
