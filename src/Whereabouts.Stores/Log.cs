@@ -7,12 +7,31 @@ namespace Whereabouts.Stores;
 /// <summary>
 /// The plugin's log: lines to log_file when set, and errors only to stderr, since the runtime folds stderr
 /// into its own error messages. One process per request, so a plain append per line is enough.
+/// The file is opened once, at the first line, as every file a NetworkAttachmentDefinition may name: without
+/// following a symbolic link, regular files only, no other hard link, created 0600 (<see cref="SafeFile"/>);
+/// when it cannot be, lines go to stderr with the reason.
 /// </summary>
 public sealed class Log(LogLevel level, string file, TextWriter? stderr)
 {
     public static readonly Log Silent = new(LogLevel.Error, "", null);
 
+    int fd = -1;
+    string refused = "";
+
     public bool Enabled(LogLevel at) => at <= level;
+
+    /// <summary>Opens (or creates) a log file as <see cref="Log"/> does; the reason when it cannot be used.</summary>
+    public static string? Refusal(string file)
+    {
+        try
+        {
+            FileStore.Posix.Close(Open(file));
+            return null;
+        }
+        catch (IOException e) { return e.Message; }
+    }
+
+    static int Open(string file) => SafeFile.OpenForAppend(file);
 
     public void Error(string message) => Write(LogLevel.Error, message);
     public void Verbose(string message) => Write(LogLevel.Verbose, message);
@@ -34,9 +53,13 @@ public sealed class Log(LogLevel level, string file, TextWriter? stderr)
         var line = $"{DateTimeOffset.UtcNow:yyyy-MM-ddTHH:mm:ss.fffZ} [{at.ToString().ToLowerInvariant()}] [{Environment.ProcessId}] {message}";
         if (file.Length > 0)
         {
-            try { File.AppendAllText(file, line + "\n"); }
-            catch (IOException) { stderr?.WriteLine($"cannot write log_file {file}; {message}"); }
-            catch (UnauthorizedAccessException) { stderr?.WriteLine($"cannot write log_file {file}; {message}"); }
+            try
+            {
+                if (fd < 0 && refused.Length == 0) fd = Open(file);
+                if (fd >= 0) SafeFile.Append(fd, Encoding.UTF8.GetBytes(line + "\n"), file);
+            }
+            catch (IOException e) { refused = e.Message; }
+            if (fd < 0 || refused.Length > 0) stderr?.WriteLine($"cannot write log_file ({refused}); {message}");
         }
         else if (at == LogLevel.Error) stderr?.WriteLine(line);
     }

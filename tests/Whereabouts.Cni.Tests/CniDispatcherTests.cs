@@ -170,10 +170,24 @@ public sealed class CniDispatcherTests
     [Fact]
     public async Task AnInlinePathWinsOverTheStandardFlatFileLocations()
     {
-        plugin.Files["/etc/cni/net.d/whereabouts.d/whereabouts.conf"] = """{"range":"10.1.0.0/24","datastore":"file"}""";
+        // The admin's flat file allows /custom (a NAD may name flat files only where the admin allows).
+        plugin.Files["/etc/cni/net.d/whereabouts.d/whereabouts.conf"] = """{"range":"10.1.0.0/24","datastore":"file","allowed_configuration_dirs":["/custom"]}""";
         plugin.Files["/custom/wb.conf"] = """{"range":"10.2.0.0/24","datastore":"file"}""";
         var add = await plugin.Invoke("ADD", Conf("0.3.0", """{"type":"whereabouts","configuration_path":"/custom/wb.conf"}"""));
         Assert.Equal("10.2.0.1/24", AddressOf(add.Stdout));
+    }
+
+    [Fact]
+    public async Task AnInlinePathOutsideTheAllowedDirectoriesIsRefusedNamingTheKeyToChange()
+    {
+        plugin.Files["/etc/cni/net.d/whereabouts.d/whereabouts.conf"] = """{"range":"10.1.0.0/24","datastore":"file"}""";
+        plugin.Files["/custom/wb.conf"] = """{"range":"10.2.0.0/24","datastore":"file"}""";
+        var add = await plugin.Invoke("ADD", Conf("0.3.0", """{"type":"whereabouts","configuration_path":"/custom/wb.conf"}"""));
+        Assert.Equal((1, 7), (add.ExitCode, CodeOf(add.Stdout)));
+        var error = JsonNode.Parse(add.Stdout)!;
+        var text = $"{error["msg"]} {error["details"]}";
+        Assert.Contains("configuration_path \"/custom/wb.conf\" is not allowed", text);
+        Assert.Contains("allowed_configuration_dirs", text);
     }
 
     [Fact]

@@ -22,6 +22,7 @@ public sealed class NamespaceEndToEndTests : IDisposable
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
+        info.Environment["WHEREABOUTS_FLAT_FILE"] = PluginBinary.AdminAllowingEverything; // the store is in a temporary directory
         using var p = Process.Start(info)!;
         var stdout = p.StandardOutput.ReadToEndAsync();
         var stderr = p.StandardError.ReadToEndAsync();

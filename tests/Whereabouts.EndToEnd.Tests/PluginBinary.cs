@@ -35,9 +35,27 @@ public static class PluginBinary
         info.Environment["CNI_IFNAME"] = ifName;
         info.Environment["CNI_PATH"] = "/opt/cni/bin";
         info.Environment["CNI_ARGS"] = name.Length > 0 ? $"IgnoreUnknown=1;K8S_POD_NAMESPACE={ns};K8S_POD_NAME={name}" : "";
+        // The tests' stores, kubeconfigs and TLS files live in temporary directories, which the default node
+        // policy does not allow a NAD to name: the tests' own admin flat file allows every directory. Tests of
+        // the policy itself pass their own WHEREABOUTS_FLAT_FILE.
+        info.Environment["WHEREABOUTS_FLAT_FILE"] = AdminAllowingEverything;
         foreach (var (k, v) in env ?? []) info.Environment[k] = v;
         return info;
     }
+
+    /// <summary>An admin flat file that lets a NAD name any directory (the tests' stores are temporary directories).</summary>
+    public static string AdminAllowingEverything => AllowEverything.Value;
+
+    static readonly Lazy<string> AllowEverything = new(() =>
+    {
+        var dir = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "wb-e2e-admin-" + Environment.ProcessId);
+        Directory.CreateDirectory(dir);
+        var file = System.IO.Path.Combine(dir, "whereabouts.conf");
+        File.WriteAllText(file, """
+            {"allowed_configuration_dirs":["/"],"allowed_kubeconfig_dirs":["/"],"allowed_log_dirs":["/"],"allowed_file_store_dirs":["/"],"allowed_etcd_tls_dirs":["/"]}
+            """);
+        return file;
+    });
 
     public static async Task<Result> Run(string command, string stdin, string containerId = "cid-1", string ifName = "net1",
         string pod = "default/pod-1", Dictionary<string, string>? env = null)

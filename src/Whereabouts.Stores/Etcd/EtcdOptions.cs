@@ -53,6 +53,14 @@ public sealed record EtcdOptions(
         if ((settings.CertFile.Length > 0) != (settings.KeyFile.Length > 0))
             throw Misconfigured("etcd_cert_file and etcd_key_file go together: set both (a client certificate and its key) or neither");
         var endpoints = settings.Endpoints.Select(e => ParseEndpoint(e, tls)).ToList();
+        // The TLS files are read by the TLS stack, which follows links and reads any size: checked here as the
+        // plugin's own reads are (a regular file, no link at the path, at most 1 MiB; docs/security.md).
+        foreach (var (key, file) in new[] { ("etcd_cert_file", settings.CertFile), ("etcd_key_file", settings.KeyFile), ("etcd_ca_cert_file", settings.CaCertFile) })
+        {
+            if (file.Length == 0) continue;
+            try { SafeFile.Check(file, SafeFile.ConfigLimit); }
+            catch (IOException e) { throw Misconfigured($"{key} cannot be used: {e.Message}"); }
+        }
         if (endpoints.Count == 0) throw Misconfigured("etcd_host is empty: give at least one endpoint, e.g. \"127.0.0.1:2379\"");
         var timeout = requestTimeout ?? DefaultRequestTimeout;
         // As upstream: credentials are used only when both are set.
@@ -78,7 +86,8 @@ public sealed record EtcdOptions(
             || uri.Host.Length == 0
             || uri.PathAndQuery is not ("/" or "")
             || uri.UserInfo.Length > 0)
-            throw Misconfigured($"etcd_host entry \"{text}\" is not an endpoint: use host:port or http(s)://host:port, comma-separated");
+            throw Misconfigured($"etcd_host entry \"{Core.Redaction.Url(text)}\" is not an endpoint: use host:port or http(s)://host:port, comma-separated"
+                + (Core.Redaction.Url(text) != text ? " (credentials go in etcd_username and etcd_password, never in the URL)" : ""));
         var port = uri.IsDefaultPort && !HasExplicitPort(trimmed) ? DefaultPort : uri.Port;
         return new UriBuilder(uri.Scheme, uri.Host, port, "/v3/").Uri;
     }

@@ -13,6 +13,8 @@ namespace Whereabouts.Stores.FileStore;
 /// compare-and-swap counter. Writers take an exclusive flock on dir/.lock, check the guard, write a temporary
 /// file, fsync it, rename it over the old one and fsync the directory; readers need no lock because rename is
 /// atomic. A crash at any point leaves either the old or the new document, never a torn one.
+/// Directories are created 0700 and files 0600 whatever the umask, and nothing in the store is opened through
+/// a symbolic link (docs/security.md).
 /// </summary>
 public sealed class FilePoolStore : IPoolStore
 {
@@ -23,8 +25,8 @@ public sealed class FilePoolStore : IPoolStore
         this.dir = dir;
         try
         {
-            Directory.CreateDirectory(Path.Combine(dir, "pools"));
-            Directory.CreateDirectory(Path.Combine(dir, "reservations"));
+            SafeFile.CreateDirectory(Path.Combine(dir, "pools"));
+            SafeFile.CreateDirectory(Path.Combine(dir, "reservations"));
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -90,8 +92,10 @@ public sealed class FilePoolStore : IPoolStore
 
     public async Task<ApplyResult> Apply(StoreOp op, CancellationToken ct)
     {
-        using var held = await DirectoryLock.Acquire(Path.Combine(dir, ".lock"), ct);
-        return ApplyLocked(op);
+        DirectoryLock held;
+        try { held = await DirectoryLock.Acquire(Path.Combine(dir, ".lock"), ct); }
+        catch (IOException e) { throw new StoreUnavailableException($"file datastore {dir} cannot be locked: {e.Message}", transient: false, e); }
+        using (held) return ApplyLocked(op);
     }
 
     ApplyResult ApplyLocked(StoreOp op)
@@ -123,10 +127,16 @@ public sealed class FilePoolStore : IPoolStore
         }
     }
 
+    /// <summary>STATUS: the store can be locked; and, since runtimes ask it periodically, stray temporary files are swept.</summary>
     public Task Ping(CancellationToken ct)
     {
         var probe = Path.Combine(dir, ".lock");
-        try { Posix.Close(Posix.OpenLockFile(probe)); }
+        try
+        {
+            Posix.Close(Posix.OpenLockFile(probe));
+            StrayTemps.Sweep(Path.Combine(dir, "pools"), DateTimeOffset.UtcNow);
+            StrayTemps.Sweep(Path.Combine(dir, "reservations"), DateTimeOffset.UtcNow);
+        }
         catch (IOException e) { throw new StoreUnavailableException($"file datastore {dir} is not writable: {e.Message}", transient: false, e); }
         return Task.CompletedTask;
     }

@@ -29,14 +29,13 @@ sealed record StoredObject(string Version, ReadOnlyMemory<byte> Spec)
 
     public static StoredObject? Read(string path)
     {
-        // Absent is the common case (a reservation about to be created): checked first, because a thrown
-        // FileNotFoundException costs more than the whole read under Native AOT. The catch covers the race.
-        if (!File.Exists(path)) return null;
-        byte[] bytes;
-        try { bytes = File.ReadAllBytes(path); }
-        catch (FileNotFoundException) { return null; }
-        catch (DirectoryNotFoundException) { return null; }
-        catch (IOException e) { throw new StoreUnavailableException($"cannot read {path}: {e.Message}", transient: true, e); }
+        // Opened without following a link, regular files only, capped (SafeFile): a link planted in the store
+        // directory must not make the plugin read, or quote, another file. Absent is the common case (a
+        // reservation about to be created) and costs one failed open, no exception.
+        byte[]? bytes;
+        try { bytes = SafeFile.Read(path, SafeFile.DocumentLimit); }
+        catch (UnsafeFileException e) { throw new StoreUnavailableException($"cannot use a stored document: {e.Message}; repair or remove it", transient: false, e); }
+        if (bytes is null) return null;
         try
         {
             return Parse(bytes);
@@ -89,6 +88,12 @@ sealed record StoredObject(string Version, ReadOnlyMemory<byte> Spec)
 
     /// <summary>Write to a temporary file, fsync it, rename it over the target.</summary>
     /// <remarks>
+    /// The temporary file is the target's name plus ".tmp", created exclusively (O_EXCL|O_NOFOLLOW, 0600): writers
+    /// hold the store's lock, so one that exists is a killed writer's, removed and created again; and a link
+    /// planted under that name is removed, never written through. rename() replaces the target's name itself,
+    /// never what a link there points to.
+    /// </remarks>
+    /// <remarks>
     /// The file's fsync before the rename is what keeps a document whole: after a crash or power cut the name
     /// holds the old document or the new one, never a torn or empty one. The directory is not fsynced: that
     /// would only make the rename itself survive a power cut, and on the one host this store serves a power
@@ -97,10 +102,12 @@ sealed record StoredObject(string Version, ReadOnlyMemory<byte> Spec)
     /// </remarks>
     public static void Write(string path, string kind, string name, string version, Action<Utf8JsonWriter> writeSpec)
     {
-        var temp = $"{path}.{Environment.ProcessId}.tmp";
+        var temp = TempOf(path);
         try
         {
-            using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, 4096))
+            using (var stream = SafeFile.CreateNew(temp, SafeFile.DataMode)
+                ?? (SafeFile.Remove(temp) ? SafeFile.CreateNew(temp, SafeFile.DataMode) : null)
+                ?? throw new IOException($"{temp} keeps reappearing"))
             {
                 using (var w = new Utf8JsonWriter(stream, Core.JsonEscaping.Compact))
                 {
@@ -126,13 +133,18 @@ sealed record StoredObject(string Version, ReadOnlyMemory<byte> Spec)
         }
     }
 
+    /// <summary>The temporary file a write of <paramref name="path"/> goes through.</summary>
+    public static string TempOf(string path) => path + ".tmp";
+
+    /// <summary>Removes the document and a temporary file a killed writer may have left for it (under the store's lock).</summary>
     public static void Delete(string path)
     {
-        File.Delete(path);
+        SafeFile.Remove(path);
+        TryDelete(TempOf(path));
     }
 
     static void TryDelete(string path)
     {
-        try { File.Delete(path); } catch (IOException) { }
+        try { SafeFile.Remove(path); } catch (IOException) { }
     }
 }

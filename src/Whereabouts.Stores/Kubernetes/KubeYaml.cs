@@ -488,7 +488,7 @@ static class FlowParser
         var i = 0;
         var node = Value(s, ref i);
         Skip(s, ref i);
-        if (i < s.Length) throw new YamlException($"unexpected text after a flow collection: {s[i..]}");
+        if (i < s.Length) throw new YamlException("unexpected text after a flow collection"); // not quoted: errors never show a file's content
         return node;
     }
 

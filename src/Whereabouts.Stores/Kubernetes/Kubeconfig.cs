@@ -25,19 +25,20 @@ public sealed record Kubeconfig(
     public const string DefaultNamespace = "kube-system";
 
     /// <summary>Never the credentials: this may end up in a log line.</summary>
-    public override string ToString() => $"kubeconfig {Source} (server {Server}, namespace {Namespace})";
+    public override string ToString() => $"kubeconfig {Source} (server {Core.Redaction.Url(Server.ToString())}, namespace {Namespace})";
 
     /// <summary>Reads and resolves the kubeconfig at <paramref name="path"/>; failures name the file and the fix.</summary>
     public static Kubeconfig Load(string path)
     {
-        string text;
-        try { text = File.ReadAllText(path); }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
+        // As every file the plugin reads (SafeFile): no symbolic link followed, a regular file, at most 1 MiB.
+        byte[]? bytes;
+        string why;
+        try { bytes = SafeFile.Read(path, SafeFile.ConfigLimit); why = "it does not exist"; }
+        catch (IOException e) { bytes = null; why = e.Message; }
+        if (bytes is null)
             throw new StoreUnavailableException(
-                $"kubeconfig {path} cannot be read ({e.Message}); set \"kubernetes\": {{\"kubeconfig\": ...}} to a readable kubeconfig for the plugin's service account", transient: false, e);
-        }
-        return Parse(text, path);
+                $"kubeconfig {path} cannot be read ({why}); set \"kubernetes\": {{\"kubeconfig\": ...}} to a readable kubeconfig for the plugin's service account", transient: false);
+        return Parse(Encoding.UTF8.GetString(bytes), path);
     }
 
     /// <summary>Resolves a kubeconfig's text; <paramref name="path"/> names it in errors and anchors relative paths.</summary>
@@ -59,7 +60,7 @@ public sealed record Kubeconfig(
 
         var serverText = Text(cluster["server"]);
         if (!Uri.TryCreate(serverText, UriKind.Absolute, out var server) || server.Scheme is not ("https" or "http"))
-            throw Invalid(path, $"cluster \"{clusterName}\" has no usable server URL (\"{serverText}\")");
+            throw Invalid(path, $"cluster \"{clusterName}\" has no usable server URL (\"{Core.Redaction.Url(serverText)}\")");
 
         if (user["exec"] is YamlNode.Mapping || user["auth-provider"] is YamlNode.Mapping)
             throw Invalid(path, $"user \"{userName}\" authenticates through exec or auth-provider, which the plugin does not run; use a service-account token (token or tokenFile) or a client certificate");
@@ -109,8 +110,12 @@ public sealed record Kubeconfig(
 
     static string ReadFile(string file, string path, string key)
     {
-        try { return File.ReadAllText(file); }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        try
+        {
+            if (SafeFile.Read(file, SafeFile.ConfigLimit) is { } bytes) return Encoding.UTF8.GetString(bytes);
+            throw new StoreUnavailableException($"kubeconfig {path}: {key} {file} cannot be read: it does not exist", transient: false);
+        }
+        catch (IOException e)
         {
             throw new StoreUnavailableException($"kubeconfig {path}: {key} {file} cannot be read: {e.Message}", transient: false, e);
         }
