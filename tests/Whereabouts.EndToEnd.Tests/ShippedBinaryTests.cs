@@ -47,7 +47,7 @@ public sealed class ShippedBinaryTests
             $$"""{"datastore":"etcd","etcd_host":"https://127.0.0.1:{{server.Port}}"}""");
 
         var info = PluginBinary.StartInfo("ADD", "cid-tls", "net1", "default/pod-tls",
-            new() { ["WHEREABOUTS_RETRY_DEADLINE_MS"] = "3000" });
+            new() { ["WHEREABOUTS_RETRY_DEADLINE_MS"] = "3000", ["WHEREABOUTS_FLAT_FILE"] = "/etc/cni/net.d/whereabouts.d/whereabouts.conf" });
         info.FileName = "chroot";
         info.ArgumentList.Add(root.Path);
         info.ArgumentList.Add("/whereabouts");
