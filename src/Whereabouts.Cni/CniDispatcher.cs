@@ -46,7 +46,8 @@ public sealed class CniDispatcher(ProcessIo io, StoreFactory openStore, Func<str
             if (network.Case is NetworkConfig parsed)
             {
                 version = parsed.Version;
-                if (!string.IsNullOrEmpty(parsed.Ipam.LogFile)) log = new Log(LogLevel.Error, parsed.Ipam.LogFile, io.Stderr);
+                // Config errors reach log_file too, but only one the admin's policy allows (docs/security.md).
+                if (IpamLoader.ErrorLogFile(parsed, readFile) is { } errorLog) log = new Log(LogLevel.Error, errorLog, io.Stderr);
             }
             var request = CniRequest.From(io.Getenv);
             if (request.Case is not CniRequest req) return Fail(version, request.Map(_ => ""), log);

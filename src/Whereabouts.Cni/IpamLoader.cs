@@ -43,6 +43,32 @@ public static class IpamLoader
         }
     }
 
+    /// <summary>
+    /// Where to log a configuration error found before the settings exist: the inline log_file, only when the
+    /// admin's policy allows it exactly as <see cref="Load"/> would (a path outside it is never opened, not even
+    /// to report that it is refused). Null when there is none or it is not allowed.
+    /// </summary>
+    public static string? ErrorLogFile(NetworkConfig network, Func<string, string?> readFile)
+    {
+        var logFile = network.Ipam.LogFile;
+        if (string.IsNullOrEmpty(logFile) || !logFile.EndsWith(".log", StringComparison.Ordinal)) return null;
+        try
+        {
+            var adminFlatFile = Environment.GetEnvironmentVariable(AdminFlatFileVariable);
+            var allowed = from admin in FirstFlatFile(adminFlatFile is { Length: > 0 } a ? [a] : FlatFile.SearchPaths(""), readFile)
+                          from policy in PolicyOf(admin, AdminPolicy.Default)
+                          from named in TrustBoundary.Inside("log_file", logFile, policy.LogDirs, AdminPolicy.LogDirsKey, "log files", mayBeDir: false)
+                          from _ in NoLinksBelow([named])
+                          from __ in LogFileUsable(logFile)
+                          select logFile;
+            return allowed.Match(Succ: f => f, Fail: _ => (string?)null);
+        }
+        catch (StoreUnavailableException)
+        {
+            return null;
+        }
+    }
+
     sealed record Found(string Path, byte[] Bytes);
 
     static Fin<Option<Found>> FirstFlatFile(IEnumerable<string> paths, Func<string, string?> readFile)

@@ -57,7 +57,7 @@ sealed class KubeTransportException(string message, Exception? inner) : Exceptio
 /// <summary>
 /// The four calls the plugin makes on namespaced custom objects (GET, POST, PUT, DELETE; LIST only for
 /// STATUS and for cleanup of orphaned reservations), over one <see cref="SocketsHttpHandler"/>. Not KubernetesClient: linking it costs ~40 ms and
-/// ~14 MB per plugin process (DESIGN §8), and the plugin needs none of its models.
+/// ~14 MB per plugin process (docs/benchmarks.md), and the plugin needs none of its models.
 /// <para>
 /// Trust is exactly the kubeconfig's: with a CA there, the server's chain must end at that CA
 /// (<see cref="X509ChainTrustMode.CustomRootTrust"/>), so the system CA directory plays no part; without
