@@ -125,7 +125,7 @@ public sealed record AdminPolicy(
     {
         if (path.Length == 0 || path[0] != '/' || path.Contains('\0')) return false;
         var parts = TrimSlash(path).Split('/');
-        return parts.Skip(1).All(p => p.Length > 0 && p != "." && p != "..") || path == "/";
+        return parts.Skip(1).All(p => p.Length > 0 && p != "." && p != "..") || TrimSlash(path) == "/";
     }
 
     static string TrimSlash(string path) => path.Length > 1 ? path.TrimEnd('/') is { Length: > 0 } t ? t : "/" : path;

@@ -126,7 +126,7 @@ public static class TrustBoundary
     {
         if (!AdminPolicy.IsCleanAbsolute(path))
             return Errors.InvalidConfig($"{key} \"{path}\" is not allowed: a NetworkAttachmentDefinition must name an absolute path without \".\" or \"..\" components");
-        var clean = path.Length > 1 ? path.TrimEnd('/') : path;
+        var clean = path.TrimEnd('/') is { Length: > 0 } trimmed ? trimmed : "/"; // "//" is the root, as the kernel reads it
         foreach (var dir in dirs)
             if ((mayBeDir && clean == dir) || clean.StartsWith(dir == "/" ? "/" : dir + "/", StringComparison.Ordinal) && clean != "/")
                 return new NamedPath(key, clean, dir);
