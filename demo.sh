@@ -214,6 +214,10 @@ del_pod "$NS2" "$A1_CID2" default/pod2 "$CONF2"
 act "Act 2 — the fix: whereabouts, one datastore for the whole cluster"
 STATE="$TMP/whereabouts-state"
 mkdir -p "$STATE"
+# Playing the node's admin: the flat file allows the demo's own datastore directory, as a NetworkAttachment-
+# Definition may name only directories the admin allows (docs/security.md).
+printf '{"allowed_file_store_dirs":["%s"]}\n' "$STATE" > "$TMP/whereabouts.conf"
+export WHEREABOUTS_FLAT_FILE="$TMP/whereabouts.conf"
 if [[ "$IPAM_MODE" == whereabouts ]]; then
     IPAM2="$(jq -cn --arg r "$WB_RANGE" --arg d "$STATE" \
         '{type:"whereabouts", range:$r, datastore:"file", file:{dir:$d}}')"

@@ -14,6 +14,9 @@ HL=/usr/lib/cni/host-local
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
+# The node admin's flat file allows the benchmark's own datastore directory (docs/security.md).
+printf '{"allowed_file_store_dirs":["%s"]}\n' "$work" > "$work/whereabouts.conf"
+export WHEREABOUTS_FLAT_FILE="$work/whereabouts.conf"
 wb_conf='{"cniVersion":"0.3.1","name":"bench","type":"macvlan","ipam":{"type":"whereabouts","range":"10.77.0.0/16","datastore":"file","file":{"dir":"'$work'/wb"}}}'
 hl_conf='{"cniVersion":"0.3.1","name":"bench","type":"macvlan","ipam":{"type":"host-local","ranges":[[{"subnet":"10.77.0.0/16"}]],"dataDir":"'$work'/hl"}}'
 
