@@ -61,6 +61,8 @@ public sealed class CniDispatcher(ProcessIo io, StoreFactory openStore, Func<str
             if (ipam.Case is not IpamSettings settings) return Fail(version, ipam.Map(_ => ""), log);
             log = new Log(settings.LogLevel, settings.LogFile, io.Stderr);
             if (net.Ipam.UnknownKeys.Count > 0) log.Verbose($"unknown keys ignored: {string.Join(", ", net.Ipam.UnknownKeys)}");
+            // Network stores always may wait; the file store arms the deadline only when a call must wait.
+            if (settings.Datastore is not DatastoreSettings.File) deadline.Arm();
             await using var store = openStore(settings.Datastore, log);
             var scoped = await NodeSliceScope.Resolve(settings, net.Name, req.Command, store, io.Getenv, readFile, log, deadline.Token);
             if (scoped.Case is not IpamSettings sliced) return Fail(version, scoped.Map(_ => ""), log);

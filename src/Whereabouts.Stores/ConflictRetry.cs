@@ -28,6 +28,7 @@ public sealed class ConflictRetry(IPoolStore store, RetryPolicy policy, Func<dou
     {
         if (deadline is not null) return await Loop(keys, decide, deadline, ct);
         using var own = new RetryDeadline(policy.Deadline, clock, ct);
+        own.Arm();
         return await Loop(keys, decide, own, ct);
     }
 
@@ -44,12 +45,12 @@ public sealed class ConflictRetry(IPoolStore store, RetryPolicy policy, Func<dou
         {
             try
             {
-                var pools = (await Task.WhenAll(keys.Map(k => store.LoadPool(k, ct)))).ToImmutableArray();
+                var pools = (await Armed(limit, Task.WhenAll(keys.Map(k => store.LoadPool(k, ct))))).ToImmutableArray();
                 if (heldAfter is { } before && LostRace(before, pools)) known = known.AfterLostRace(++races, jitter());
                 heldAfter = null;
                 var decided = decide(pools, known);
                 if (decided.Case is not Plan plan) return decided.Map(p => p.Outcome);
-                var run = await Executor.Run(plan, ct);
+                var run = await Armed(limit, Executor.Run(plan, ct));
                 if (run is Execution.Completed) return plan.Outcome;
                 if (run is Execution.ReservationHeld held)
                 {
@@ -89,6 +90,13 @@ public sealed class ConflictRetry(IPoolStore store, RetryPolicy policy, Func<dou
                 return GaveUp(limit, attempt + 1, cause);
             }
         }
+    }
+
+    /// <summary>A store call that did not finish at once may wait (network, contended lock): the deadline must be able to end it.</summary>
+    static Task<T> Armed<T>(RetryDeadline limit, Task<T> call)
+    {
+        if (!call.IsCompleted) limit.Arm();
+        return call;
     }
 
     static Error GaveUp(RetryDeadline limit, int attempts, string cause) =>

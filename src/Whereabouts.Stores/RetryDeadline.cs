@@ -8,6 +8,8 @@ namespace Whereabouts.Stores;
 /// The one deadline of a CNI invocation (WHEREABOUTS_RETRY_DEADLINE_MS, RetryPolicy.Deadline) as a token:
 /// every store call, retry loop, backoff and node-slice lookup takes <see cref="Token"/>, so nothing runs on
 /// past it, whatever its own timeouts say. Started once, when the invocation starts.
+/// The alarm that cancels the token is armed only when something may wait (<see cref="Arm"/>): a timer starts
+/// the runtime's timer thread, 1.5 ms of a file-store ADD+DEL that never waits (docs/benchmarks.md).
 /// </summary>
 public sealed class RetryDeadline : IDisposable
 {
@@ -15,23 +17,41 @@ public sealed class RetryDeadline : IDisposable
     readonly CancellationTokenSource linked;
     readonly TimeProvider time;
     readonly long started;
+    ITimer? alarm;
 
     public RetryDeadline(TimeSpan limit, TimeProvider time, CancellationToken outer = default)
     {
         Limit = limit;
         this.time = time;
         started = time.GetTimestamp();
-        timer = new CancellationTokenSource(limit, time);
+        timer = new CancellationTokenSource();
         linked = CancellationTokenSource.CreateLinkedTokenSource(outer, timer.Token);
     }
 
     public TimeSpan Limit { get; }
 
+    /// <summary>
+    /// From now on the token is cancelled when the deadline passes. Call it before anything that may wait
+    /// (a network store, a contended lock); calling it again does nothing.
+    /// </summary>
+    public void Arm()
+    {
+        if (alarm is not null) return;
+        var left = Limit - Elapsed;
+        alarm = time.CreateTimer(_ => Cancel(), null, left > TimeSpan.Zero ? left : TimeSpan.Zero, Timeout.InfiniteTimeSpan);
+    }
+
+    void Cancel()
+    {
+        try { timer.Cancel(); }
+        catch (ObjectDisposedException) { /* the invocation ended first */ }
+    }
+
     /// <summary>Cancelled when the deadline passes or the caller cancels.</summary>
     public CancellationToken Token => linked.Token;
 
     /// <summary>The deadline itself (not the caller) ended the work.</summary>
-    public bool Passed => timer.IsCancellationRequested;
+    public bool Passed => timer.IsCancellationRequested || Elapsed >= Limit;
 
     public TimeSpan Elapsed => time.GetElapsedTime(started);
 
@@ -45,6 +65,7 @@ public sealed class RetryDeadline : IDisposable
 
     public void Dispose()
     {
+        alarm?.Dispose();
         linked.Dispose();
         timer.Dispose();
     }
