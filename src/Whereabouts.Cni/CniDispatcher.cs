@@ -33,6 +33,14 @@ public sealed class CniDispatcher(ProcessIo io, StoreFactory openStore, Func<str
         // One deadline for everything the invocation does: node-slice lookup, every store call, every retry.
         using var deadline = new RetryDeadline(policy.Deadline, TimeProvider.System, ct);
         Log? log = null;
+        NetworkConfig? early = null;
+        // Errors before the settings exist reach log_file too, but only one the admin's policy allows
+        // (docs/security.md); worked out only when there is an error to log, so a good request reads no extra file.
+        Log? ErrorLog()
+        {
+            try { return log ?? (early is not null && IpamLoader.ErrorLogFile(early, readFile) is { } file ? new Log(LogLevel.Error, file, io.Stderr) : null); }
+            catch (Exception) { return null; } // the error being reported matters more than where it is logged
+        }
         try
         {
             var command = io.Getenv("CNI_COMMAND") ?? "";
@@ -46,19 +54,18 @@ public sealed class CniDispatcher(ProcessIo io, StoreFactory openStore, Func<str
             if (network.Case is NetworkConfig parsed)
             {
                 version = parsed.Version;
-                // Config errors reach log_file too, but only one the admin's policy allows (docs/security.md).
-                if (IpamLoader.ErrorLogFile(parsed, readFile) is { } errorLog) log = new Log(LogLevel.Error, errorLog, io.Stderr);
+                early = parsed;
             }
             var request = CniRequest.From(io.Getenv);
-            if (request.Case is not CniRequest req) return Fail(version, request.Map(_ => ""), log);
-            if (network.Case is not NetworkConfig net) return Fail(version, network.Map(_ => ""), log);
+            if (request.Case is not CniRequest req) return Fail(version, request.Map(_ => ""), ErrorLog());
+            if (network.Case is not NetworkConfig net) return Fail(version, network.Map(_ => ""), ErrorLog());
             var named = CniRequest.CheckNetworkName(net.Name);
-            if (named.IsFail) return Fail(version, named.Map(_ => ""), log);
+            if (named.IsFail) return Fail(version, named.Map(_ => ""), ErrorLog());
             var (verb, since) = Verbs.Find(req.Command).IfNone(() => throw new InvalidOperationException(req.Command));
             if (version < since)
-                return Fail(version, Error.New(Core.Errors.IncompatibleVersionCode, $"{req.Command} is not supported by cniVersion {version}; it needs {since} or later"), log);
+                return Fail(version, Error.New(Core.Errors.IncompatibleVersionCode, $"{req.Command} is not supported by cniVersion {version}; it needs {since} or later"), ErrorLog());
             var ipam = IpamLoader.Load(net, readFile);
-            if (ipam.Case is not IpamSettings settings) return Fail(version, ipam.Map(_ => ""), log);
+            if (ipam.Case is not IpamSettings settings) return Fail(version, ipam.Map(_ => ""), ErrorLog());
             log = new Log(settings.LogLevel, settings.LogFile, io.Stderr);
             if (net.Ipam.UnknownKeys.Count > 0) log.Verbose($"unknown keys ignored: {string.Join(", ", net.Ipam.UnknownKeys)}");
             // Network stores always may wait; the file store arms the deadline only when a call must wait.
@@ -76,24 +83,24 @@ public sealed class CniDispatcher(ProcessIo io, StoreFactory openStore, Func<str
         }
         catch (StoreUnavailableException e)
         {
-            return Fail(version, Error.New(e.Code, e.Message), log);
+            return Fail(version, Error.New(e.Code, e.Message), ErrorLog());
         }
         catch (OperationCanceledException) when (deadline.Passed)
         {
-            return Fail(version, deadline.Exceeded("the request"), log);
+            return Fail(version, deadline.Exceeded("the request"), ErrorLog());
         }
         catch (OperationCanceledException)
         {
-            return Fail(version, Error.New(Core.Errors.TryAgainLaterCode, "the request was cancelled before it finished"), log);
+            return Fail(version, Error.New(Core.Errors.TryAgainLaterCode, "the request was cancelled before it finished"), ErrorLog());
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            return Fail(version, Error.New(Core.Errors.IoFailureCode, $"I/O error: {IoWords(e)}"), log);
+            return Fail(version, Error.New(Core.Errors.IoFailureCode, $"I/O error: {IoWords(e)}"), ErrorLog());
         }
         catch (Exception e)
         {
             // The last resort: a bug or an environment we did not foresee still gets CNI error JSON, never an abort.
-            return Fail(version, Internal(e), log);
+            return Fail(version, Internal(e), ErrorLog());
         }
     }
 

@@ -26,7 +26,7 @@ public static class IpamLoader
     {
         try
         {
-            return from admin in FirstFlatFile(adminFlatFile is { Length: > 0 } a ? [a] : FlatFile.SearchPaths(""), readFile)
+            return from admin in AdminFile(adminFlatFile, readFile)
                    from adminPolicy in PolicyOf(admin, AdminPolicy.Default)
                    from chosen in Chosen(network.Ipam, admin, adminPolicy, readFile)
                    from policy in PolicyOf(chosen, adminPolicy)
@@ -54,8 +54,7 @@ public static class IpamLoader
         if (string.IsNullOrEmpty(logFile) || !logFile.EndsWith(".log", StringComparison.Ordinal)) return null;
         try
         {
-            var adminFlatFile = Environment.GetEnvironmentVariable(AdminFlatFileVariable);
-            var allowed = from admin in FirstFlatFile(adminFlatFile is { Length: > 0 } a ? [a] : FlatFile.SearchPaths(""), readFile)
+            var allowed = from admin in AdminFile(Environment.GetEnvironmentVariable(AdminFlatFileVariable), readFile)
                           from policy in PolicyOf(admin, AdminPolicy.Default)
                           from named in TrustBoundary.Inside("log_file", logFile, policy.LogDirs, AdminPolicy.LogDirsKey, "log files", mayBeDir: false)
                           from _ in NoLinksBelow([named])
@@ -70,6 +69,10 @@ public static class IpamLoader
     }
 
     sealed record Found(string Path, byte[] Bytes);
+
+    /// <summary>The admin's flat file: the one WHEREABOUTS_FLAT_FILE names, else the first standard location that exists.</summary>
+    static Fin<Option<Found>> AdminFile(string? named, Func<string, string?> readFile) =>
+        FirstFlatFile(named is { Length: > 0 } ? [named] : FlatFile.SearchPaths(""), readFile);
 
     static Fin<Option<Found>> FirstFlatFile(IEnumerable<string> paths, Func<string, string?> readFile)
     {

@@ -168,7 +168,7 @@ public static class IpamReader
             r.Read();
             if (keys is not null && Array.IndexOf(keys, key) < 0)
             {
-                var folded = Array.Find(keys, k => string.Equals(k, key, StringComparison.OrdinalIgnoreCase));
+                var folded = Array.Find(keys, k => GoJsonNames.Match(key, k));
                 if (folded is not null) key = folded;
                 else
                 {
