@@ -39,8 +39,8 @@ public sealed class FileStoreVersionTests : IDisposable
 
         var read = await store.LoadPool(Key, default);
         Assert.Equal(stored, read.Version.IfNone(default(StoreVersion)).Value);
-        Assert.Equal(ApplyResult.Conflict, await store.Apply(new StoreOp.ReplacePool(Key, new StoreVersion("1"), PoolState.Of(Range, [new Allocation(1, Pod)])), default));
-        Assert.Equal(ApplyResult.Applied, await store.Apply(new StoreOp.ReplacePool(Key, new StoreVersion(stored), PoolState.Of(Range, [new Allocation(1, Pod)])), default));
+        Assert.Equal(ApplyResult.Conflict, await store.Apply(new StoreOp.ReplacePool(read with { Version = new StoreVersion("1") }, PoolState.Of(Range, [new Allocation(1, Pod)])), default));
+        Assert.Equal(ApplyResult.Applied, await store.Apply(new StoreOp.ReplacePool(read, PoolState.Of(Range, [new Allocation(1, Pod)])), default));
 
         var after = await store.LoadPool(Key, default);
         Assert.Equal(next, after.Version.IfNone(default(StoreVersion)).Value);

@@ -67,7 +67,7 @@ public abstract class StoreContract : IAsyncLifetime
         await Store.Apply(new StoreOp.CreatePool(Key, StateWith((1, PodA))), default);
         var before = await Store.LoadPool(Key, default);
         var version = before.Version.IfNone(default(StoreVersion));
-        Assert.Equal(ApplyResult.Applied, await Store.Apply(new StoreOp.ReplacePool(Key, version, StateWith((1, PodA), (2, PodB))), default));
+        Assert.Equal(ApplyResult.Applied, await Store.Apply(new StoreOp.ReplacePool(before, StateWith((1, PodA), (2, PodB))), default));
         var after = await Store.LoadPool(Key, default);
         Assert.NotEqual(version, after.Version.IfNone(default(StoreVersion)));
         Assert.Equal("1:cid-a:default/pod-a:net1,2:cid-b:default/pod-b:net1", Describe(after.State));
@@ -77,16 +77,16 @@ public abstract class StoreContract : IAsyncLifetime
     public async Task ReplaceAtAStaleVersionConflictsAndChangesNothing()
     {
         await Store.Apply(new StoreOp.CreatePool(Key, StateWith((1, PodA))), default);
-        var stale = (await Store.LoadPool(Key, default)).Version.IfNone(default(StoreVersion));
-        await Store.Apply(new StoreOp.ReplacePool(Key, stale, StateWith((1, PodA), (2, PodB))), default);
-        Assert.Equal(ApplyResult.Conflict, await Store.Apply(new StoreOp.ReplacePool(Key, stale, StateWith((3, PodB))), default));
+        var stale = await Store.LoadPool(Key, default);
+        await Store.Apply(new StoreOp.ReplacePool(stale, StateWith((1, PodA), (2, PodB))), default);
+        Assert.Equal(ApplyResult.Conflict, await Store.Apply(new StoreOp.ReplacePool(stale, StateWith((3, PodB))), default));
         Assert.Equal("1:cid-a:default/pod-a:net1,2:cid-b:default/pod-b:net1", Describe((await Store.LoadPool(Key, default)).State));
     }
 
     [Fact]
     public async Task ReplacingAMissingPoolSaysMissing()
     {
-        Assert.Equal(ApplyResult.Missing, await Store.Apply(new StoreOp.ReplacePool(Key, new StoreVersion("1"), StateWith((1, PodA))), default));
+        Assert.Equal(ApplyResult.Missing, await Store.Apply(new StoreOp.ReplacePool(PoolSnapshot.Missing(Key) with { Version = new StoreVersion("1") }, StateWith((1, PodA))), default));
         Assert.False((await Store.LoadPool(Key, default)).Exists);
     }
 

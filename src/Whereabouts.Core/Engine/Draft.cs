@@ -59,7 +59,7 @@ sealed record Draft(
         var undo = Taken.Find(snapshot.Key.Name).IfNone(ImmutableArray<Allocation>.Empty)
             .Map(a => (StoreOp)new StoreOp.ReleaseAllocation(snapshot.Key, a));
         StoreOp write = snapshot.Version.Match<StoreOp>(
-            v => new StoreOp.ReplacePool(snapshot.Key, v, next) { Read = snapshot.State },
+            _ => new StoreOp.ReplacePool(snapshot, next),
             () => new StoreOp.CreatePool(snapshot.Key, next));
         return new Step(write, undo);
     }

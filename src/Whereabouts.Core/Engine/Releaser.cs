@@ -32,7 +32,7 @@ public static class Releaser
             .Map(p => (Pool: p, Gone: p.State.Allocations.Where(released).ToImmutableArray()))
             .Filter(c => !c.Gone.IsEmpty);
         var writes = changes.Map(c => new Step(
-            new StoreOp.ReplacePool(c.Pool.Key, c.Pool.Version.IfNone(default(StoreVersion)), c.Gone.Fold(c.Pool.State, (s, a) => s.Without(a.Offset))) { Read = c.Pool.State },
+            new StoreOp.ReplacePool(c.Pool, c.Gone.Fold(c.Pool.State, (s, a) => s.Without(a.Offset))),
             ImmutableArray<StoreOp>.Empty));
         var addresses = changes.Bind(c => c.Gone.Map(a => (Address: c.Pool.Key.Range.AddressAt(a.Offset), a.Owner)));
         var reservations = scope.OverlappingRanges

@@ -13,14 +13,20 @@ public abstract record StoreOp
     /// <summary>Create the pool; fails with a conflict if it already exists.</summary>
     public sealed record CreatePool(PoolKey Pool, PoolState Initial) : StoreOp;
 
-    /// <summary>Replace the pool only if its version is still <paramref name="IfVersion"/>.</summary>
-    public sealed record ReplacePool(PoolKey Pool, StoreVersion IfVersion, PoolState Next) : StoreOp
+    /// <summary>
+    /// Replace the pool read as <paramref name="From"/> with <paramref name="Next"/>, only if its version is still
+    /// the one read. A store that lost the answer to this write tells by <see cref="Read"/> whether our change
+    /// (Read → Next) is visible under a newer version; one that keeps metadata finds it in <see cref="PoolSnapshot.StoreMetadata"/>.
+    /// </summary>
+    public sealed record ReplacePool(PoolSnapshot From, PoolState Next) : StoreOp
     {
-        /// <summary>
-        /// The pool as read at <see cref="IfVersion"/>, when known: a store that lost the answer to this write
-        /// tells by it whether our change (Read → Next) is visible under a newer version.
-        /// </summary>
-        public PoolState? Read { get; init; }
+        public PoolKey Pool => From.Key;
+
+        /// <summary>The version the write is guarded by (a snapshot of a missing pool has none: the store answers Missing).</summary>
+        public StoreVersion IfVersion => From.Version.IfNone(default(StoreVersion));
+
+        /// <summary>The pool as read at <see cref="IfVersion"/>.</summary>
+        public PoolState Read => From.State;
     }
 
     /// <summary>Create the overlapping-range reservation; fails with a conflict if anyone holds it.</summary>

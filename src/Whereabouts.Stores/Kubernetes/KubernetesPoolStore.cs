@@ -1,7 +1,6 @@
 using System.Runtime.InteropServices;
 using System.Buffers;
 using System.Collections.Immutable;
-using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Text.Json;
 using LanguageExt;
@@ -40,14 +39,6 @@ public sealed class KubernetesPoolStore : IPoolStore
     readonly Kubeconfig config;
     readonly Log log;
 
-    /// <summary>
-    /// The pools last read, by name: a PUT carries their labels, annotations and owners forward, and a lost
-    /// answer is judged by whether our change (read state → written state) is visible.
-    /// </summary>
-    readonly ConcurrentDictionary<string, ReadPool> lastRead = new();
-
-    sealed record ReadPool(string Version, byte[] Metadata, PoolState State);
-
     public KubernetesPoolStore(Kubeconfig config, Log log, TimeSpan? requestTimeout = null)
     {
         this.config = config;
@@ -77,8 +68,7 @@ public sealed class KubernetesPoolStore : IPoolStore
         var state = PoolCodec.Decode(key.Name, JsonMarshal.GetRawUtf8Value(spec)).Match(
             Succ: s => s,
             Fail: e => throw new StoreUnavailableException($"{e.Message} (IPPool {api.Namespace}/{key.Name}); repair or delete it", transient: false));
-        lastRead[key.Name] = new ReadPool(version, root.TryGetProperty("metadata", out var meta) ? JsonSerializeElement(meta) : [], state);
-        return new PoolSnapshot(key, new StoreVersion(version), state);
+        return new PoolSnapshot(key, new StoreVersion(version), state) { StoreMetadata = KeptMetadataOf(root) };
     }
 
     public async Task<Option<Owner>> LoadReservation(ReservationKey key, CancellationToken ct) =>
@@ -101,17 +91,17 @@ public sealed class KubernetesPoolStore : IPoolStore
     }
 
     public async Task<ImmutableArray<ReservationEntry>> ListReservations(string namePrefix, CancellationToken ct) =>
-        await List(Reservations, "OverlappingRangeIPReservations", namePrefix, (name, _, spec) =>
+        await List(Reservations, "OverlappingRangeIPReservations", namePrefix, (name, _, spec, _) =>
             ReservationCodec.Decode(name, spec).ToOption().Map(o => new ReservationEntry(name, o)), ct);
 
     public async Task<ImmutableArray<PoolSnapshot>> ListPools(string namePrefix, CancellationToken ct) =>
-        await List(Pools, "IPPools", namePrefix, (name, version, spec) =>
-            PoolCodec.Decode(name, spec).ToOption().Map(s => new PoolSnapshot(new PoolKey(name, s.Range), new StoreVersion(version), s)), ct);
+        await List(Pools, "IPPools", namePrefix, (name, version, spec, item) =>
+            PoolCodec.Decode(name, spec).ToOption().Map(s => new PoolSnapshot(new PoolKey(name, s.Range), new StoreVersion(version), s) { StoreMetadata = KeptMetadataOf(item) }), ct);
 
     /// <summary>Objects per LIST page: bounds each answer (a pool can be 1.5 MiB) while keeping round trips few.</summary>
     const int ListPageSize = 250;
 
-    delegate Option<T> ItemDecoder<T>(string name, string version, ReadOnlySpan<byte> spec);
+    delegate Option<T> ItemDecoder<T>(string name, string version, ReadOnlySpan<byte> spec, JsonElement item);
 
     /// <summary>
     /// A paged LIST (limit/continue) of the namespace's objects, filtered by name prefix on our side (the API
@@ -133,7 +123,7 @@ public sealed class KubernetesPoolStore : IPoolStore
                 {
                     var name = item.TryGetProperty("metadata", out var m) && m.TryGetProperty("name", out var n) && n.ValueKind == JsonValueKind.String ? n.GetString() ?? "" : "";
                     if (name.Length == 0 || !name.StartsWith(namePrefix, StringComparison.Ordinal) || !item.TryGetProperty("spec", out var spec) || spec.ValueKind != JsonValueKind.Object) continue;
-                    decode(name, Version(item), JsonMarshal.GetRawUtf8Value(spec)).IfSome(found.Add);
+                    decode(name, Version(item), JsonMarshal.GetRawUtf8Value(spec), item).IfSome(found.Add);
                 }
             token = root.TryGetProperty("metadata", out var meta) && meta.TryGetProperty("continue", out var c) && c.ValueKind == JsonValueKind.String ? c.GetString() ?? "" : "";
         } while (token.Length > 0);
@@ -251,7 +241,7 @@ public sealed class KubernetesPoolStore : IPoolStore
             }
             case StoreOp.ReplacePool p:
             {
-                var keep = lastRead.TryGetValue(p.Pool.Name, out var read) && read.Version == p.IfVersion.Value && read.Metadata.Length > 0 ? read.Metadata : null;
+                var keep = p.From.StoreMetadata as KubeObjectMetadata;
                 var r = await api.Replace(Pools, p.Pool.Name, Build("IPPool", p.Pool.Name, p.IfVersion.Value, keep, w => PoolCodec.Write(w, p.Next)), ct);
                 return await Written(StorablePool(r, p.Pool.Name), 409, ApplyResult.Conflict, $"replace IPPool {p.Pool.Name}", p.Pool.Name, ct);
             }
@@ -327,11 +317,10 @@ public sealed class KubernetesPoolStore : IPoolStore
             }
             case StoreOp.ReplacePool p:
             {
-                var before = lastRead.TryGetValue(p.Pool.Name, out var read) && read.Version == p.IfVersion.Value ? read.State : null;
                 var now = await LoadPool(p.Pool, ct);
                 if (!now.Exists) return ApplyResult.Missing;
                 // Ours, or ours with another writer's change on top (it read our version and built on it).
-                if (Same(now.State, p.Next) || (before is not null && ChangeVisible(before, p.Next, now.State))) return ApplyResult.Applied;
+                if (Same(now.State, p.Next) || ChangeVisible(p.Read, p.Next, now.State)) return ApplyResult.Applied;
                 return now.Version.Exists(v => v == p.IfVersion) ? null : ApplyResult.Conflict;
             }
             case StoreOp.CreateReservation c:
@@ -429,18 +418,34 @@ public sealed class KubernetesPoolStore : IPoolStore
         root.TryGetProperty("metadata", out var m) && m.TryGetProperty("resourceVersion", out var v) && v.ValueKind == JsonValueKind.String
             ? v.GetString() ?? "" : "";
 
-    static byte[] JsonSerializeElement(JsonElement e)
-    {
-        var buffer = new ArrayBufferWriter<byte>();
-        using (var w = new Utf8JsonWriter(buffer, Core.JsonEscaping.Compact)) e.WriteTo(w);
-        return buffer.WrittenSpan.ToArray();
-    }
-
     /// <summary>Metadata fields a replace carries over from the object read; everything else is the server's.</summary>
     static readonly string[] KeptMetadata = ["labels", "annotations", "ownerReferences", "finalizers"];
 
+    /// <summary>The snapshot's <see cref="PoolSnapshot.StoreMetadata"/>: the kept fields of the object's metadata, as JSON.</summary>
+    sealed record KubeObjectMetadata(byte[] Json);
+
+    static KubeObjectMetadata? KeptMetadataOf(JsonElement item)
+    {
+        if (!item.TryGetProperty("metadata", out var meta) || meta.ValueKind != JsonValueKind.Object) return null;
+        var buffer = new ArrayBufferWriter<byte>();
+        var any = false;
+        using (var w = new Utf8JsonWriter(buffer, Core.JsonEscaping.Compact))
+        {
+            w.WriteStartObject();
+            foreach (var field in KeptMetadata)
+                if (meta.TryGetProperty(field, out var value))
+                {
+                    any = true;
+                    w.WritePropertyName(field);
+                    value.WriteTo(w);
+                }
+            w.WriteEndObject();
+        }
+        return any ? new KubeObjectMetadata(buffer.WrittenSpan.ToArray()) : null;
+    }
+
     /// <summary>An object as upstream writes it: apiVersion, kind, metadata.name/namespace, spec.</summary>
-    byte[] Build(string kind, string name, string? resourceVersion, byte[]? keep, Action<Utf8JsonWriter> spec)
+    byte[] Build(string kind, string name, string? resourceVersion, KubeObjectMetadata? keep, Action<Utf8JsonWriter> spec)
     {
         var buffer = new ArrayBufferWriter<byte>(512);
         using (var w = new Utf8JsonWriter(buffer, Core.JsonEscaping.Compact))
@@ -454,13 +459,8 @@ public sealed class KubernetesPoolStore : IPoolStore
             if (resourceVersion is not null) w.WriteString("resourceVersion", resourceVersion);
             if (keep is not null)
             {
-                using var meta = JsonDocument.Parse(keep);
-                foreach (var field in KeptMetadata)
-                    if (meta.RootElement.TryGetProperty(field, out var value))
-                    {
-                        w.WritePropertyName(field);
-                        value.WriteTo(w);
-                    }
+                using var meta = JsonDocument.Parse(keep.Json);
+                foreach (var field in meta.RootElement.EnumerateObject()) field.WriteTo(w);
             }
             w.WriteEndObject();
             w.WritePropertyName("spec");

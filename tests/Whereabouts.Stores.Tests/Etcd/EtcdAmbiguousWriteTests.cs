@@ -55,7 +55,7 @@ public sealed class EtcdAmbiguousWriteTests(PlainEtcdFixture etcd) : IClassFixtu
         var read = await store.LoadPool(Key, default);
         var next = read.State.With(new Allocation(2, PodA with { IfName = "net2" }));
         DropAnswerOnce(b => Puts(b, PoolKeyText));
-        Assert.Equal(ApplyResult.Applied, await store.Apply(new StoreOp.ReplacePool(Key, read.Version.IfNone(default(StoreVersion)), next) { Read = read.State }, default));
+        Assert.Equal(ApplyResult.Applied, await store.Apply(new StoreOp.ReplacePool(read, next), default));
         Assert.Equal(2, (await store.LoadPool(Key, default)).State.Allocations.Length);
 
         var reservation = ReservationKey.For(Range.AddressAt(1), "contract");
@@ -77,11 +77,11 @@ public sealed class EtcdAmbiguousWriteTests(PlainEtcdFixture etcd) : IClassFixtu
         proxy.AfterPassThenDrop = async () =>
         {
             var now = await direct.LoadPool(Key, default);
-            Assert.Equal(ApplyResult.Applied, await direct.Apply(new StoreOp.ReplacePool(Key, now.Version.IfNone(default(StoreVersion)),
+            Assert.Equal(ApplyResult.Applied, await direct.Apply(new StoreOp.ReplacePool(now,
                 now.State.With(new Allocation(3, new Owner("cid-b", "default/pod-b", "net1")))), default));
         };
         DropAnswerOnce(b => Puts(b, PoolKeyText));
-        Assert.Equal(ApplyResult.Applied, await store.Apply(new StoreOp.ReplacePool(Key, read.Version.IfNone(default(StoreVersion)), ours) { Read = read.State }, default));
+        Assert.Equal(ApplyResult.Applied, await store.Apply(new StoreOp.ReplacePool(read, ours), default));
         Assert.Equal([1, 2, 3], (await store.LoadPool(Key, default)).State.Allocations.Select(a => (int)a.Offset));
     }
 

@@ -106,9 +106,9 @@ public sealed class KubernetesFaultTests(KubeServerFixture fixture, ITestOutputH
         var owner = new Owner("cid-x", "default/x", "net1");
         Server.Faults.FailNext(KubeVerbs.Create, FaultKind.ApplyThenDrop);
         Assert.Equal(ApplyResult.Applied, await store.Apply(new StoreOp.CreatePool(key, PoolState.Of(Range, [new Allocation(3, owner)])), default));
-        var version = (await store.LoadPool(key, default)).Version.IfNone(default(StoreVersion));
+        var read = await store.LoadPool(key, default);
         Server.Faults.FailNext(KubeVerbs.Update, FaultKind.ApplyThenDrop);
-        Assert.Equal(ApplyResult.Applied, await store.Apply(new StoreOp.ReplacePool(key, version, PoolState.Of(Range, [new Allocation(3, owner), new Allocation(4, owner)])), default));
+        Assert.Equal(ApplyResult.Applied, await store.Apply(new StoreOp.ReplacePool(read, PoolState.Of(Range, [new Allocation(3, owner), new Allocation(4, owner)])), default));
         var reservation = ReservationKey.For(Range.AddressAt(3), Network);
         Server.Faults.FailNext(KubeVerbs.Create, FaultKind.ApplyThenDrop);
         Assert.Equal(ApplyResult.Applied, await store.Apply(new StoreOp.CreateReservation(reservation, owner), default));
@@ -129,7 +129,7 @@ public sealed class KubernetesFaultTests(KubeServerFixture fixture, ITestOutputH
         Assert.Null(Server.Get(KubernetesPoolStoreNames.Reservations, ns, other.Name));
         // A stale replace that lost its answer is a conflict once read back.
         Server.Faults.FailNext(KubeVerbs.Update, FaultKind.InternalServerError);
-        Assert.Equal(ApplyResult.Conflict, await store.Apply(new StoreOp.ReplacePool(key, version, PoolState.Of(Range, [])), default));
+        Assert.Equal(ApplyResult.Conflict, await store.Apply(new StoreOp.ReplacePool(read, PoolState.Of(Range, [])), default));
         Assert.Equal(0, Server.RequestCount(KubeVerbs.List));
     }
 

@@ -94,7 +94,7 @@ public sealed class KubernetesInteropTests(KubeServerFixture fixture) : IClassFi
         var key = PoolKey.For(range, "");
         var snapshot = await store.LoadPool(key, default);
         var next = snapshot.State.With(new Allocation(5, new Owner("c5", "default/e", "net1")));
-        Assert.Equal(ApplyResult.Applied, await store.Apply(new StoreOp.ReplacePool(key, snapshot.Version.IfNone(default(StoreVersion)), next), default));
+        Assert.Equal(ApplyResult.Applied, await store.Apply(new StoreOp.ReplacePool(snapshot, next), default));
         var keys = Server.Get("ippools", ns, "fd00-0-0-10---64")!["spec"]!["allocations"]!.AsObject().Select(kv => kv.Key);
         // 2^64 − 3844666706890850303: the same address, now in the form our reader and upstream's both parse
         // (upstream's ParseInt skips it as too large: docs/compatibility.md).
