@@ -27,24 +27,7 @@ public sealed class EtcdPoolStore(EtcdClient client, bool ownsClient = true) : I
     public const string PoolPrefix = Root + "ippools/";
     public const string ReservationPrefix = Root + "overlappingrangeipreservations/";
 
-    /// <summary>How many times a reservation delete re-checks the owner when the value moves under it.</summary>
-    const int DeleteAttempts = 4;
-
     public EtcdPoolStore(EtcdOptions options, Log? log = null) : this(new EtcdClient(options, log)) { }
-
-    /// <summary>
-    /// The store as the CNI plugin opens it: one process, one etcd. Request timeouts never exceed the retry
-    /// deadline (WHEREABOUTS_RETRY_DEADLINE_MS, default 30 s), and a configured CA file stands in for the system
-    /// trust store (<see cref="EtcdOptions.ScopeProcessTrustToCaFile"/>).
-    /// </summary>
-    public static EtcdPoolStore ForPlugin(Whereabouts.Core.Config.DatastoreSettings.Etcd settings, Log log)
-    {
-        var options = EtcdOptions.From(settings) with { ScopeProcessTrustToCaFile = true };
-        var deadline = Environment.GetEnvironmentVariable("WHEREABOUTS_RETRY_DEADLINE_MS");
-        if (int.TryParse(deadline, NumberStyles.None, CultureInfo.InvariantCulture, out var ms) && ms > 0)
-            options = options.Within(TimeSpan.FromMilliseconds(ms));
-        return new EtcdPoolStore(options, log);
-    }
 
     public static byte[] PoolKeyBytes(string name) => Encoding.UTF8.GetBytes(PoolPrefix + name);
 
@@ -128,23 +111,17 @@ public sealed class EtcdPoolStore(EtcdClient client, bool ownsClient = true) : I
         return false;
     }
 
-    const int ReadBackAttempts = 3;
-
+    /// <summary>One read-back after a lost answer: it tells, or the outcome is unknown (the retry loop decides what next).</summary>
     async Task<ApplyResult?> Resolve(StoreOp op, StoreUnavailableException failure, CancellationToken ct)
     {
-        for (var attempt = 0; attempt < ReadBackAttempts; attempt++)
+        try
         {
-            if (attempt > 0) await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.NextDouble() * (25 << attempt)), ct);
-            try
-            {
-                return await ReadBack(op, ct);
-            }
-            catch (StoreUnavailableException e) when (e.Transient)
-            {
-                client.Log.Debug($"etcd: reading back after \"{failure.Message}\" failed: {e.Message}");
-            }
+            return await ReadBack(op, ct);
         }
-        throw new WriteOutcomeUnknownException($"{failure.Message}; whether the write was applied is unknown: reading it back failed too", failure);
+        catch (StoreUnavailableException e) when (e.Transient)
+        {
+            throw new WriteOutcomeUnknownException($"{failure.Message}; whether the write was applied is unknown: reading it back failed too ({e.Message})", failure);
+        }
     }
 
     /// <summary>Applied, Conflict or Missing when the stored key tells; null when the write did not happen.</summary>
@@ -167,7 +144,7 @@ public sealed class EtcdPoolStore(EtcdClient client, bool ownsClient = true) : I
                 if (kv.ModRevision.ToString(CultureInfo.InvariantCulture) == r.IfVersion.Value) return null;
                 var now = Snapshot(r.Pool, kv).State;
                 // Ours, or ours with another writer's change on top (it read our version and built on it).
-                return WriteReadBack.Same(now, r.Next) || (r.Read is { } before && WriteReadBack.ChangeVisible(before, r.Next, now))
+                return WriteReadBack.Same(now, r.Next) || (WriteReadBack.ChangeVisible(r.Read, r.Next, now))
                     ? ApplyResult.Applied : ApplyResult.Conflict;
             }
             case StoreOp.CreateReservation c:
@@ -230,23 +207,24 @@ public sealed class EtcdPoolStore(EtcdClient client, bool ownsClient = true) : I
     async Task<ApplyResult> Delete(StoreOp.DeleteReservation op, CancellationToken ct)
     {
         var key = ReservationKeyBytes(op.Key.Name);
-        var expected = ReservationCodec.Encode(op.IfOwnedBy);
-        for (var attempt = 0; attempt < DeleteAttempts; attempt++)
-        {
-            var txn = await client.Txn(new EtcdTxnRequest
-            {
-                Compare = [EtcdCompare.ValueIs(key, expected)],
-                Success = [new EtcdRequestOp { RequestDeleteRange = new EtcdDeleteRangeRequest { Key = key } }],
-                Failure = [new EtcdRequestOp { RequestRange = new EtcdRangeRequest { Key = key } }],
-            }, ct);
-            if (txn.Succeeded) return ApplyResult.Applied;
-            var kv = FailureRange(txn)?.Kvs?.FirstOrDefault();
-            if (kv is null) return ApplyResult.Missing;
-            if (!OwnerMatch.Allows(op, Owner(op.Key, kv))) return ApplyResult.Conflict;
-            expected = kv.Value ?? [];
-        }
-        return ApplyResult.Conflict;
+        var txn = await DeleteIfValue(key, ReservationCodec.Encode(op.IfOwnedBy), ct);
+        if (txn.Succeeded) return ApplyResult.Applied;
+        var kv = FailureRange(txn)?.Kvs?.FirstOrDefault();
+        if (kv is null) return ApplyResult.Missing;
+        if (!OwnerMatch.Allows(op, Owner(op.Key, kv))) return ApplyResult.Conflict;
+        // Ours in other bytes (upstream's encoding): delete exactly what was read; if it moved since, Conflict
+        // sends the caller back to reload and decide again.
+        txn = await DeleteIfValue(key, kv.Value ?? [], ct);
+        return txn.Succeeded ? ApplyResult.Applied : FailureRange(txn)?.Kvs?.FirstOrDefault() is null ? ApplyResult.Missing : ApplyResult.Conflict;
     }
+
+    Task<EtcdTxnResponse> DeleteIfValue(byte[] key, byte[] value, CancellationToken ct) =>
+        client.Txn(new EtcdTxnRequest
+        {
+            Compare = [EtcdCompare.ValueIs(key, value)],
+            Success = [new EtcdRequestOp { RequestDeleteRange = new EtcdDeleteRangeRequest { Key = key } }],
+            Failure = [new EtcdRequestOp { RequestRange = new EtcdRangeRequest { Key = key } }],
+        }, ct);
 
     static EtcdRangeResponse? FailureRange(EtcdTxnResponse txn) => txn.Responses?.FirstOrDefault()?.ResponseRange;
 
