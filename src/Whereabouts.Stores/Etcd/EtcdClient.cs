@@ -56,9 +56,9 @@ public sealed class EtcdClient : IDisposable
             ConnectTimeout = options.RequestTimeout,
             PooledConnectionLifetime = TimeSpan.FromMinutes(5),
         };
-        if (options.ScopeProcessTrustToCaFile && options.CaCertFile.Length > 0)
-            // Before any certificate work: .NET reads these once, at its first chain build.
-            CustomRoots.LimitProcessTrustTo(options.CaCertFile);
+        if (options.CaCertFile.Length > 0)
+            // Before any certificate work: a hook that scopes the process's trust must run before the first chain build.
+            options.Hooks.BeforeCustomRootHandshake?.Invoke(options.CaCertFile);
         if (options.UsesTls) handler.SslOptions = TlsOptions(options);
         http = new HttpClient(handler) { Timeout = Timeout.InfiniteTimeSpan };
     }
@@ -282,7 +282,7 @@ public sealed class EtcdClient : IDisposable
             if (roots.Count == 0)
                 throw new StoreUnavailableException($"etcd_ca_cert_file {options.CaCertFile} holds no PEM certificate", transient: false);
             // Trust exactly these roots, and never fetch missing intermediates from the network. (.NET still
-            // loads the system store to look for intermediates: see EtcdOptions.ScopeProcessTrustToCaFile.)
+            // loads the system store to look for intermediates: see EtcdOptions.Hooks.)
             ssl.CertificateChainPolicy = CustomRoots.TrustOnly(roots);
         }
         return ssl;

@@ -32,14 +32,11 @@ public sealed record EtcdOptions(
     public const int DefaultPort = 2379;
 
     /// <summary>
-    /// For a process whose only TLS peer is this etcd (the CNI plugin): when etcd_ca_cert_file is set, point
-    /// OpenSSL's SSL_CERT_FILE at it and SSL_CERT_DIR at nothing before the first handshake. .NET loads the whole
-    /// system store to build any chain, even one that may only end at custom roots, and reading Debian's
-    /// /etc/ssl/certs cost ~70 ms of every plugin run. Trust is unchanged (only the configured CA is trusted
-    /// either way); intermediates must come from etcd's handshake or etcd_ca_cert_file, not the system store.
-    /// Off by default: it changes the whole process's environment.
+    /// The executable's choices; when etcd_ca_cert_file is set, <see cref="StoreHooks.BeforeCustomRootHandshake"/>
+    /// gets it before the first handshake (the CNI plugin scopes OpenSSL's system store to it: .NET loads the
+    /// whole store to build any chain, even one that may only end at custom roots). None by default.
     /// </summary>
-    public bool ScopeProcessTrustToCaFile { get; init; }
+    public StoreHooks Hooks { get; init; } = StoreHooks.None;
 
     public bool UsesTls => CertFile.Length > 0 || KeyFile.Length > 0 || CaCertFile.Length > 0;
 

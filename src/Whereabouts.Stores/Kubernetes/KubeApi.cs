@@ -81,7 +81,7 @@ sealed partial class KubeApi : IDisposable
     public string Namespace { get; }
     public string Server { get; }
 
-    public KubeApi(Kubeconfig config, TimeSpan requestTimeout)
+    public KubeApi(Kubeconfig config, TimeSpan requestTimeout, StoreHooks? hooks = null)
     {
         this.requestTimeout = requestTimeout;
         Namespace = config.Namespace;
@@ -96,18 +96,18 @@ sealed partial class KubeApi : IDisposable
             UseCookies = false,
             AutomaticDecompression = DecompressionMethods.None,
             ConnectTimeout = connectTimeout = requestTimeout < MaxConnectTimeout ? requestTimeout : MaxConnectTimeout,
-            SslOptions = Tls(config),
+            SslOptions = Tls(config, hooks ?? StoreHooks.None),
         };
         if (config.ProxyUrl.Length > 0) handler.Proxy = new WebProxy(config.ProxyUrl);
         http = new HttpClient(handler) { Timeout = Timeout.InfiniteTimeSpan };
     }
 
-    static SslClientAuthenticationOptions Tls(Kubeconfig config)
+    static SslClientAuthenticationOptions Tls(Kubeconfig config, StoreHooks hooks)
     {
         var options = new SslClientAuthenticationOptions();
         // With its own trust (a CA, or none at all) the kubeconfig makes the system CA store irrelevant. First:
         // the client certificate's context below builds a chain, and the first chain build loads the store.
-        if (config.CaPem.Length > 0 || config.InsecureSkipTlsVerify) CustomRoots.LimitProcessTrustTo();
+        if (config.CaPem.Length > 0 || config.InsecureSkipTlsVerify) hooks.BeforeCustomRootHandshake?.Invoke("");
         if (config.ClientCertificatePem.Length > 0)
         {
             var chain = new X509Certificate2Collection();

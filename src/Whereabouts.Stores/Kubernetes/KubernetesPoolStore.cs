@@ -39,15 +39,15 @@ public sealed class KubernetesPoolStore : IPoolStore
     readonly Kubeconfig config;
     readonly Log log;
 
-    public KubernetesPoolStore(Kubeconfig config, Log log, TimeSpan? requestTimeout = null)
+    public KubernetesPoolStore(Kubeconfig config, Log log, TimeSpan? requestTimeout = null, StoreHooks? hooks = null)
     {
         this.config = config;
         this.log = log;
-        api = new KubeApi(config, requestTimeout ?? DefaultRequestTimeout);
+        api = new KubeApi(config, requestTimeout ?? DefaultRequestTimeout, hooks);
     }
 
     /// <summary>Reads the kubeconfig; no request is made until the first load.</summary>
-    public static KubernetesPoolStore Open(string kubeconfigPath, Log log) => new(Kubeconfig.Load(kubeconfigPath), log);
+    public static KubernetesPoolStore Open(string kubeconfigPath, Log log, StoreHooks? hooks = null) => new(Kubeconfig.Load(kubeconfigPath), log, hooks: hooks);
 
     public string Namespace => api.Namespace;
 

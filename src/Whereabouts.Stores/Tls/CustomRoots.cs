@@ -28,6 +28,7 @@ public static partial class CustomRoots
     /// with the C library's getenv (Environment.SetEnvironmentVariable does not reach it). For a process whose
     /// only TLS peer trusts its own CA (the plugin, one request per process), point them at that CA file (or
     /// nothing) before the first handshake. Trust is unchanged: only the configured roots are trusted anyway.
+    /// Never called by the stores: the executable passes it as <see cref="StoreHooks.BeforeCustomRootHandshake"/>.
     /// </summary>
     public static void LimitProcessTrustTo(string caFile = "")
     {

@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using Whereabouts.Core.Addresses;
 using Whereabouts.Core.Engine;
 using Whereabouts.Core.Pools;
+using Whereabouts.Stores.Kubernetes;
 using Xunit;
 
 namespace Whereabouts.Stores.Tests.Kubernetes;
@@ -44,5 +45,20 @@ public sealed class KubernetesMetadataTests(KubeServerFixture fixture) : IClassF
         Assert.Equal("kept", (string)meta["annotations"]!["note"]!);
         Assert.Equal("u-1", (string)meta["ownerReferences"]![0]!["uid"]!);
         Assert.Single((await writer.LoadPool(key, default)).State.Allocations);
+    }
+}
+
+/// <summary>Scoping the process's TLS trust is the opener's choice: the store only calls the hook it is given.</summary>
+public sealed class KubernetesStoreHooksTests(KubeServerFixture fixture) : IClassFixture<KubeServerFixture>
+{
+    [Fact]
+    public async Task AKubeconfigWithItsOwnCaHandsTheCustomRootHookItsTurn()
+    {
+        var ns = KubeServerFixture.FreshNamespace();
+        var path = fixture.Kubeconfig(ns);
+        var calls = new List<string>();
+        await using (var hooked = KubernetesPoolStore.Open(path, Log.Silent, new StoreHooks(calls.Add)))
+            await hooked.Ping(default);
+        Assert.Equal([""], calls);
     }
 }
