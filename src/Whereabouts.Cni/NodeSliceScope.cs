@@ -21,7 +21,7 @@ public static class NodeSliceScope
     {
         if (settings.NodeSliceSize.IsNone || settings.Ranges.IsEmpty || command is "STATUS" or "VERSION") return settings;
         var needed = command is "ADD" or "CHECK";
-        if (store is not KubernetesPoolStore kube)
+        if (Stores.NodeSlicesOf(store) is not { } slices)
             return Errors.InvalidConfig("invalid IPAM configuration: node_slice_size: node slices need the kubernetes datastore");
         var poolName = settings.NetworkName.Length > 0 ? settings.NetworkName : networkConfigName;
         if (poolName.Length == 0)
@@ -29,7 +29,7 @@ public static class NodeSliceScope
         var node = NodeSlices.NodeName(getenv, readFile, settings.ConfigurationPath);
         var slice = node is null
             ? Errors.InvalidConfig("invalid IPAM configuration: node_slice_size: this node's name is unknown: set NODENAME for the plugin, or write it to whereabouts.d/nodename or /etc/hostname")
-            : await NodeSlices.SliceOf(kube, poolName, node, ct);
+            : await slices.SliceOf(poolName, node, ct);
         return slice.Match(
             Succ: s => Fin<IpamSettings>.Succ(settings with { Ranges = settings.Ranges.SetItem(0, settings.Ranges[0].InSlice(new NodeSlice(s, node!))) }),
             Fail: e =>

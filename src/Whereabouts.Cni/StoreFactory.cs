@@ -34,6 +34,12 @@ public static class Stores
         _ => throw new ArgumentOutOfRangeException(nameof(settings)),
     };
 
+    /// <summary>
+    /// The node-slice port of a store this factory opened: the Kubernetes store's, over its connection; null for
+    /// the other stores, which have no NodeSlicePools.
+    /// </summary>
+    public static INodeSlices? NodeSlicesOf(IPoolStore store) => store is KubernetesPoolStore kube ? new KubernetesNodeSlices(kube) : null;
+
     static EtcdOptions EtcdOptionsFor(DatastoreSettings.Etcd settings, StoreOptions options)
     {
         var etcd = EtcdOptions.From(settings) with { Hooks = options.Hooks ?? StoreHooks.None };

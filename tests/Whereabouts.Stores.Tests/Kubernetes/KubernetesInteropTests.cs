@@ -247,15 +247,16 @@ public sealed class KubernetesNodeSliceTests(KubeServerFixture fixture) : IClass
             },
         });
         await using var store = fixture.Open(ns);
-        var slice = (await NodeSlices.SliceOf(store, "blue", "worker-2", default)).ThrowIfFail();
+        INodeSlices slices = new KubernetesNodeSlices(store);
+        var slice = (await slices.SliceOf("blue", "worker-2", default)).ThrowIfFail();
         Assert.Equal("10.0.1.0/24", slice.ToString());
         var sliced = RangeSpec.Of(Cidr.Parse("10.0.0.0/16").ThrowIfFail()).InSlice(new NodeSlice(slice, "worker-2"));
         Assert.Equal("blue-worker-2-10.0.1.0-24", PoolKey.Of(sliced, "blue").Name);
         Assert.Equal("worker-2-10.0.1.0-24", PoolKey.Of(sliced, "").Name);
-        var unassigned = await NodeSlices.SliceOf(store, "blue", "worker-9", default);
+        var unassigned = await slices.SliceOf("blue", "worker-9", default);
         unassigned.IfSucc(s => Assert.Fail($"worker-9 has no slice, yet got {s}"));
         unassigned.IfFail(e => Assert.Equal((Core.Errors.TryAgainLaterCode, true), (e.Code, e.Message.Contains("no allocated node slice for node worker-9"))));
-        var missing = await NodeSlices.SliceOf(store, "red", "worker-1", default);
+        var missing = await slices.SliceOf("red", "worker-1", default);
         missing.IfSucc(s => Assert.Fail($"there is no NodeSlicePool red, yet got {s}"));
         missing.IfFail(e => Assert.Contains("NodeSlicePool " + ns + "/red does not exist", e.Message));
     }
