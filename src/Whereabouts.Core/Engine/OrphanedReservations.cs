@@ -60,6 +60,6 @@ public static class OrphanedReservations
         pools.Exists(p => p.Exists && p.State.Range.OffsetOf(address).Exists(o => p.State.At(o) is not null));
 
     static Plan Deleting(ImmutableArray<(ReservationKey Key, Owner Owner)> orphans) =>
-        new(orphans.Map(r => new Step(new StoreOp.DeleteReservation(r.Key, r.Owner) { ExactOwner = true }, ImmutableArray<StoreOp>.Empty)),
+        new(orphans.Map(r => new Step(new StoreOp.DeleteReservation(r.Key, r.Owner) { ExactOwner = true }, ImmutableArray<Undo>.Empty)),
             new Outcome.Released(orphans.Map(r => r.Key.Address)));
 }

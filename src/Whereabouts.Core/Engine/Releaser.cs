@@ -33,10 +33,10 @@ public static class Releaser
             .Filter(c => !c.Gone.IsEmpty);
         var writes = changes.Map(c => new Step(
             new StoreOp.ReplacePool(c.Pool.Key, c.Pool.Version.IfNone(default(StoreVersion)), c.Gone.Fold(c.Pool.State, (s, a) => s.Without(a.Offset))) { Read = c.Pool.State },
-            ImmutableArray<StoreOp>.Empty));
+            ImmutableArray<Undo>.Empty));
         var addresses = changes.Bind(c => c.Gone.Map(a => (Address: c.Pool.Key.Range.AddressAt(a.Offset), a.Owner)));
         var reservations = scope.OverlappingRanges
-            ? addresses.Map(x => new Step(new StoreOp.DeleteReservation(ReservationKey.For(x.Address, scope.NetworkName), x.Owner), ImmutableArray<StoreOp>.Empty))
+            ? addresses.Map(x => new Step(new StoreOp.DeleteReservation(ReservationKey.For(x.Address, scope.NetworkName), x.Owner), ImmutableArray<Undo>.Empty))
             : ImmutableArray<Step>.Empty;
         return new Plan(writes.AddRange(reservations), new Outcome.Released(addresses.Map(x => x.Address)));
     }

@@ -27,13 +27,13 @@ public sealed class KubernetesFaultTests(KubeServerFixture fixture, ITestOutputH
     static NetworkScope Scope => new(ImmutableArray.Create(RangeSpec.Of(Range)), Network, OverlappingRanges: true);
 
     static async Task<Fin<Outcome>> Add(IPoolStore store, int i, RetryPolicy policy) =>
-        await new ConflictRetry(store, policy, Random.Shared.NextDouble, Log.Silent).Run(
+        await new ConflictRetry(store, policy, TimeProvider.System, Random.Shared.NextDouble, Log.Silent).Run(
             Scope.PoolKeys,
             (pools, known) => Allocator.Decide(new AddRequest(new Owner($"cid-{i}", $"default/pod-{i}", "net1"), Scope, ImmutableArray<Address>.Empty), pools, known),
             default);
 
     static async Task<Fin<Outcome>> Del(IPoolStore store, int i, RetryPolicy policy) =>
-        await new ConflictRetry(store, policy, Random.Shared.NextDouble, Log.Silent).Run(
+        await new ConflictRetry(store, policy, TimeProvider.System, Random.Shared.NextDouble, Log.Silent).Run(
             Scope.PoolKeys,
             (pools, _) => Releaser.Decide(new DelRequest($"cid-{i}", "net1", Scope), pools),
             default);
