@@ -14,7 +14,7 @@ public static class Releaser
 {
     /// <summary>DEL: everything (container ID, interface) holds, in every range of the network.</summary>
     public static Plan Decide(DelRequest request, ImmutableArray<PoolSnapshot> pools) =>
-        ReleaseWhere(pools, request.Scope, a => a.Owner.IsReleasedBy(request.ContainerId, request.IfName));
+        ReleaseWhere(pools, request.Scope, a => Ownership.ReleasedBy(a.Owner, request.ContainerId, request.IfName));
 
     /// <summary>GC: everything this node owns whose attachment the runtime no longer lists as valid.</summary>
     public static Plan Collect(GcRequest request, ImmutableArray<PoolSnapshot> pools) =>

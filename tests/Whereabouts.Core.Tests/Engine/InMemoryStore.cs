@@ -59,7 +59,7 @@ public sealed class InMemoryStore
                 reservations[cr.Key.Name] = (cr.Key, cr.Owner);
                 return true;
             case StoreOp.DeleteReservation dr:
-                if (reservations.TryGetValue(dr.Key.Name, out var held) && held.Owner.PodRef == dr.IfOwnedBy.PodRef && held.Owner.IfName == dr.IfOwnedBy.IfName)
+                if (reservations.TryGetValue(dr.Key.Name, out var held) && Ownership.MayDelete(dr, held.Owner))
                     reservations.Remove(dr.Key.Name);
                 return true;
             default:
