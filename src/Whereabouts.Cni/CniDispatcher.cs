@@ -73,7 +73,7 @@ public sealed class CniDispatcher(ProcessIo io, StoreFactory openStore, Func<str
             await using var store = openStore(settings.Datastore, log);
             var scoped = await NodeSliceScope.Resolve(settings, net.Name, req.Command, store, io.Getenv, readFile, log, deadline.Token);
             if (scoped.Case is not IpamSettings sliced) return Fail(version, scoped.Map(_ => ""), log);
-            var retry = new ConflictRetry(store, policy, Random.Shared.NextDouble, log, deadline);
+            var retry = new ConflictRetry(store, policy, TimeProvider.System, Random.Shared.NextDouble, log, deadline);
             var invocation = new Invocation(req, net, sliced, store, retry, log)
             {
                 NodeName = () => Whereabouts.Stores.Kubernetes.NodeSlices.NodeName(io.Getenv, readFile, sliced.ConfigurationPath),

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Runtime.ExceptionServices;
 using LanguageExt;
 using LanguageExt.Common;
 using Errors = Whereabouts.Core.Errors;
@@ -10,17 +11,18 @@ namespace Whereabouts.Stores;
 /// <summary>
 /// The only loop in the shell: load the pools, decide, run the plan; when a guard fails, learn what changed,
 /// back off with jitter and go again, until the deadline. Transient store failures are retried the same way;
-/// when time runs out the answer is CNI error 11 (try again later).
+/// when time runs out the answer is CNI error 11 (try again later). A plan that stopped part-way is taken back
+/// here (<see cref="Compensate"/>), through this same loop, so a compensation step that fails transiently is retried too.
 /// <para>
 /// The deadline is a token (<see cref="RetryDeadline"/>) that every store call gets, so a request that hangs
 /// ends at the deadline too. The plugin passes its invocation's deadline (it also bounds the node-slice
 /// lookup); without one, each <see cref="Run"/> starts its own of <see cref="RetryPolicy.Deadline"/>.
+/// Clock and jitter are inputs: the composition root passes the system's, tests a fake clock.
 /// </para>
 /// </summary>
-public sealed class ConflictRetry(IPoolStore store, RetryPolicy policy, Func<double> jitter, Log log,
-    RetryDeadline? deadline = null, TimeProvider? time = null)
+public sealed class ConflictRetry(IPoolStore store, RetryPolicy policy, TimeProvider clock, Func<double> jitter, Log log,
+    RetryDeadline? deadline = null)
 {
-    readonly TimeProvider clock = time ?? TimeProvider.System;
 
     public delegate Fin<Plan> Decision(ImmutableArray<PoolSnapshot> pools, KnownReservations known);
 
@@ -39,6 +41,7 @@ public sealed class ConflictRetry(IPoolStore store, RetryPolicy policy, Func<dou
         var known = KnownReservations.None;
         var cause = "";
         var races = 0;
+        var asked = TimeSpan.Zero;
         // The pools as read when a reservation create last found its address held (see LostRace).
         ImmutableArray<PoolSnapshot>? heldAfter = null;
         for (var attempt = 0; ; attempt++)
@@ -50,8 +53,10 @@ public sealed class ConflictRetry(IPoolStore store, RetryPolicy policy, Func<dou
                 heldAfter = null;
                 var decided = decide(pools, known);
                 if (decided.Case is not Plan plan) return decided.Map(p => p.Outcome);
-                var run = await Armed(limit, Executor.Run(plan, ct));
+                var run = await Armed(limit, new PlanExecutor(store, log).Run(plan, ct));
+                if (!run.Compensation.IsEmpty) await Compensate(run.Compensation, limit, outer);
                 if (run is Execution.Completed) return plan.Outcome;
+                if (run is Execution.Failed failed) ExceptionDispatchInfo.Throw(failed.Cause);
                 if (run is Execution.ReservationHeld held)
                 {
                     var owner = await store.LoadReservation(held.Key, ct);
@@ -69,6 +74,7 @@ public sealed class ConflictRetry(IPoolStore store, RetryPolicy policy, Func<dou
             catch (StoreUnavailableException e) when (e.Transient)
             {
                 cause = e.Message;
+                asked = e.RetryAfter;
             }
             catch (StoreUnavailableException e)
             {
@@ -79,6 +85,8 @@ public sealed class ConflictRetry(IPoolStore store, RetryPolicy policy, Func<dou
                 return GaveUp(limit, attempt + 1, cause.Length > 0 ? cause : "the store had not answered yet");
             }
             var delay = policy.Delay(attempt, jitter());
+            if (delay < asked) delay = asked;
+            asked = TimeSpan.Zero;
             if (limit.Elapsed + delay > limit.Limit) return GaveUp(limit, attempt + 1, cause);
             log.Verbose($"attempt {attempt + 1}: {cause}; retrying in {delay.TotalMilliseconds:0}ms");
             try
@@ -112,16 +120,41 @@ public sealed class ConflictRetry(IPoolStore store, RetryPolicy policy, Func<dou
     static bool LostRace(ImmutableArray<PoolSnapshot> before, ImmutableArray<PoolSnapshot> now) =>
         !before.Map(p => p.Version).SequenceEqual(now.Map(p => p.Version));
 
-    PlanExecutor Executor => new(store, Unallocate, log);
+    /// <summary>How long the undo after a failure may run past the deadline (a hung store must not hold the plugin much longer).</summary>
+    public static readonly TimeSpan UndoGrace = TimeSpan.FromSeconds(1);
 
     /// <summary>
-    /// Compensation for a pool write: take out exactly that allocation, through this same loop, bounded by
-    /// <paramref name="ct"/> (the plan's token, or the executor's short grace once the deadline has passed).
+    /// Takes back what a plan that stopped part-way did, newest first, until the deadline plus <see cref="UndoGrace"/>:
+    /// a write as it stands, an allocation as a small decision of its own on the pool as it is now. Best effort:
+    /// what cannot be undone is logged; the runtime's DEL after a failed ADD finishes the job.
     /// </summary>
-    async Task Unallocate(StoreOp.ReleaseAllocation release, CancellationToken ct)
+    async Task Compensate(ImmutableArray<Undo> undo, RetryDeadline limit, CancellationToken outer)
     {
-        using var within = new RetryDeadline(policy.Deadline, clock, ct);
-        var result = await Loop(ImmutableArray.Create(release.Pool), (pools, _) => Releaser.Unallocate(pools[0], release.Allocation), within, ct);
-        result.IfFail(e => log.Error($"could not release offset {release.Allocation.Offset} from {release.Pool}: {e.Message}"));
+        var left = limit.Limit - limit.Elapsed;
+        using var within = new RetryDeadline((left > TimeSpan.Zero ? left : TimeSpan.Zero) + UndoGrace, clock, outer);
+        foreach (var step in undo)
+        {
+            try
+            {
+                var result = await Loop(KeysOf(step), Decide(step), within, outer);
+                result.Match(_ => log.Debug($"undo {PlanExecutor.Describe(step)}"), e => log.Error($"could not undo {PlanExecutor.Describe(step)}: {e.Message}"));
+            }
+            catch (OperationCanceledException e)
+            {
+                log.Error($"could not undo {PlanExecutor.Describe(step)}: {e.Message}");
+            }
+        }
     }
+
+    static ImmutableArray<PoolKey> KeysOf(Undo undo) =>
+        undo is Undo.Unallocate u ? ImmutableArray.Create(u.Pool) : ImmutableArray<PoolKey>.Empty;
+
+    static Decision Decide(Undo undo) => undo switch
+    {
+        Undo.Unallocate u => (pools, _) => Releaser.Unallocate(pools[0], u.Allocation),
+        Undo.Write w => (_, _) => new Plan(ImmutableArray.Create(new Step(w.Op, ImmutableArray<Undo>.Empty)), Nothing),
+        _ => throw new ArgumentOutOfRangeException(nameof(undo), undo, "unknown undo"),
+    };
+
+    static readonly Outcome Nothing = new Outcome.Released(ImmutableArray<Core.Addresses.Address>.Empty);
 }

@@ -47,7 +47,7 @@ public interface IPoolStore : IAsyncDisposable
     /// <summary>
     /// CreatePool → Applied | Conflict (exists). ReplacePool → Applied | Conflict (version moved) | Missing.
     /// CreateReservation → Applied | Conflict (exists). DeleteReservation → Applied | Missing | Conflict
-    /// (held by another pod interface: left alone). ReleaseAllocation is not a store operation.
+    /// (held by another pod interface: left alone).
     /// </summary>
     Task<ApplyResult> Apply(StoreOp op, CancellationToken ct);
 

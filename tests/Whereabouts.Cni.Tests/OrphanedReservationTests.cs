@@ -146,7 +146,7 @@ public sealed class OrphanedReservationTests
             {
                 var address = pool.State.Range.AddressAt(a.Offset);
                 Assert.True(held.TryAdd(address, a.Owner), $"{address} is held twice");
-                Assert.True(reservations.TryGetValue(ReservationKey.For(address, "").Name, out var r) && r.IsSameAttachment(a.Owner),
+                Assert.True(reservations.TryGetValue(ReservationKey.For(address, "").Name, out var r) && Ownership.SameAttachment(r, a.Owner),
                     $"{address} of {a.Owner} has no reservation of its own");
             }
     }

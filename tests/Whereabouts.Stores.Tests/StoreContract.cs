@@ -198,7 +198,7 @@ public abstract class StoreContract : IAsyncLifetime
         var tasks = Enumerable.Range(0, 40).Select(i => Task.Run(async () =>
         {
             var store = stores[i % stores.Count];
-            var retry = new ConflictRetry(store, RetryPolicy.Default, Random.Shared.NextDouble, Log.Silent);
+            var retry = new ConflictRetry(store, RetryPolicy.Default, TimeProvider.System, Random.Shared.NextDouble, Log.Silent);
             var request = new AddRequest(new Owner($"cid-{i}", $"default/pod-{i}", "net1"), scope, []);
             var outcome = await retry.Run(scope.PoolKeys, (pools, known) => Allocator.Decide(request, pools, known), default);
             return outcome.Match(o => ((Outcome.Allocated)o).Leases[0].Address.ToString(), e => "error: " + e.Message);

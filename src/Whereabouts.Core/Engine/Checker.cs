@@ -19,7 +19,7 @@ public static class Checker
         {
             var key = PoolKey.Of(range, request.Scope.NetworkName);
             var allocation = byName.Find(key.Name)
-                .Bind(p => p.State.Allocations.Find(a => a.Owner.IsReleasedBy(request.ContainerId, request.IfName)));
+                .Bind(p => p.State.Allocations.Find(a => Ownership.ReleasedBy(a.Owner, request.ContainerId, request.IfName)));
             if (allocation.IsNone)
                 return Errors.AllocationMissing($"container {request.ContainerId} interface {request.IfName} holds no address in range {range.Network}; the allocation was lost or released: delete and re-add the interface");
             held = held.Add(new Lease(key.Range.AddressAt(allocation.Map(a => a.Offset).IfNone(UInt128.Zero)), range.Configured));

@@ -46,10 +46,10 @@ sealed record Draft(
         // Taking over an orphan deletes it (only while it names that exact owner; gone already is fine) and
         // creates it for us: a conflict on the create means someone else got the address in between.
         var reservations = Reservations.SelectMany(r => r.TakeOverFrom.Map(from => new Step(
-                new StoreOp.DeleteReservation(r.Key, from) { ExactOwner = true }, ImmutableArray<StoreOp>.Empty)).AsEnumerable()
+                new StoreOp.DeleteReservation(r.Key, from) { ExactOwner = true }, ImmutableArray<Undo>.Empty)).AsEnumerable()
             .Append(new Step(
                 new StoreOp.CreateReservation(r.Key, owner),
-                ImmutableArray.Create<StoreOp>(new StoreOp.DeleteReservation(r.Key, owner))))).ToImmutableArray();
+                ImmutableArray.Create<Undo>(new Undo.Write(new StoreOp.DeleteReservation(r.Key, owner)))))).ToImmutableArray();
         var pools = Changed.Values.Map(c => PoolWrite(SnapshotOf(c.Key), c.State)).ToImmutableArray();
         return new Plan(reservations.AddRange(pools), new Outcome.Allocated(Leases));
     }
@@ -57,7 +57,7 @@ sealed record Draft(
     Step PoolWrite(PoolSnapshot snapshot, PoolState next)
     {
         var undo = Taken.Find(snapshot.Key.Name).IfNone(ImmutableArray<Allocation>.Empty)
-            .Map(a => (StoreOp)new StoreOp.ReleaseAllocation(snapshot.Key, a));
+            .Map(a => (Undo)new Undo.Unallocate(snapshot.Key, a));
         StoreOp write = snapshot.Version.Match<StoreOp>(
             _ => new StoreOp.ReplacePool(snapshot, next),
             () => new StoreOp.CreatePool(snapshot.Key, next));

@@ -58,7 +58,7 @@ public static class Collectable
     }
 
     static bool Unlisted(ImmutableArray<Attachment> valid, Allocation a) =>
-        !valid.Exists(v => a.Owner.IsReleasedBy(v.ContainerId, v.IfName));
+        !valid.Exists(v => Ownership.ReleasedBy(a.Owner, v.ContainerId, v.IfName));
 
     /// <summary>Owners holding an address in this node's slice pool: their ADD ran on this node.</summary>
     static ImmutableHashSet<Owner> SliceOwners(NetworkScope scope, ImmutableArray<PoolSnapshot> pools)

@@ -31,5 +31,5 @@ public sealed record KnownReservations(Map<OrdString, string, Owner> Owners)
     public Option<Owner> OwnerOf(ReservationKey key) => Owners.Find(key.Name);
 
     /// <summary>Held by some other pod interface, so this address must not be handed to <paramref name="owner"/>.</summary>
-    public bool IsHeldByOther(ReservationKey key, Owner owner) => OwnerOf(key).Exists(o => !o.IsSameAttachment(owner));
+    public bool IsHeldByOther(ReservationKey key, Owner owner) => OwnerOf(key).Exists(o => Ownership.HeldByOther(o, owner));
 }

@@ -28,7 +28,7 @@ public static class OrphanedReservations
     /// </summary>
     public static Plan ForDel(DelRequest request, ImmutableArray<PoolSnapshot> pools, ImmutableArray<ReservationEntry> reservations) =>
         Deleting(InScope(request.Scope, reservations)
-            .Filter(r => r.Owner.IsReleasedBy(request.ContainerId, request.IfName) && !Backed(pools, r.Key.Address)));
+            .Filter(r => Ownership.ReleasedBy(r.Owner, request.ContainerId, request.IfName) && !Backed(pools, r.Key.Address)));
 
     /// <summary>
     /// GC, first cut: the reservations of this network whose owner is not a valid attachment and is one this
@@ -36,7 +36,7 @@ public static class OrphanedReservations
     /// </summary>
     public static ImmutableArray<(ReservationKey Key, Owner Owner)> GcCandidates(GcRequest request, ImmutableArray<ReservationEntry> reservations, Func<Owner, bool> owned) =>
         InScope(request.Scope, reservations)
-            .Filter(r => !request.Valid.Exists(v => r.Owner.IsReleasedBy(v.ContainerId, v.IfName)) && owned(r.Owner));
+            .Filter(r => !request.Valid.Exists(v => Ownership.ReleasedBy(r.Owner, v.ContainerId, v.IfName)) && owned(r.Owner));
 
     /// <summary>
     /// GC: the candidates that no pool backs. <paramref name="pools"/> must be every pool of the network name
@@ -60,6 +60,6 @@ public static class OrphanedReservations
         pools.Exists(p => p.Exists && p.State.Range.OffsetOf(address).Exists(o => p.State.At(o) is not null));
 
     static Plan Deleting(ImmutableArray<(ReservationKey Key, Owner Owner)> orphans) =>
-        new(orphans.Map(r => new Step(new StoreOp.DeleteReservation(r.Key, r.Owner) { ExactOwner = true }, ImmutableArray<StoreOp>.Empty)),
+        new(orphans.Map(r => new Step(new StoreOp.DeleteReservation(r.Key, r.Owner) { ExactOwner = true }, ImmutableArray<Undo>.Empty)),
             new Outcome.Released(orphans.Map(r => r.Key.Address)));
 }

@@ -14,7 +14,7 @@ public static class Releaser
 {
     /// <summary>DEL: everything (container ID, interface) holds, in every range of the network.</summary>
     public static Plan Decide(DelRequest request, ImmutableArray<PoolSnapshot> pools) =>
-        ReleaseWhere(pools, request.Scope, a => a.Owner.IsReleasedBy(request.ContainerId, request.IfName));
+        ReleaseWhere(pools, request.Scope, a => Ownership.ReleasedBy(a.Owner, request.ContainerId, request.IfName));
 
     /// <summary>GC: everything this node owns whose attachment the runtime no longer lists as valid.</summary>
     public static Plan Collect(GcRequest request, ImmutableArray<PoolSnapshot> pools) =>
@@ -33,10 +33,10 @@ public static class Releaser
             .Filter(c => !c.Gone.IsEmpty);
         var writes = changes.Map(c => new Step(
             new StoreOp.ReplacePool(c.Pool, c.Gone.Fold(c.Pool.State, (s, a) => s.Without(a.Offset))),
-            ImmutableArray<StoreOp>.Empty));
+            ImmutableArray<Undo>.Empty));
         var addresses = changes.Bind(c => c.Gone.Map(a => (Address: c.Pool.Key.Range.AddressAt(a.Offset), a.Owner)));
         var reservations = scope.OverlappingRanges
-            ? addresses.Map(x => new Step(new StoreOp.DeleteReservation(ReservationKey.For(x.Address, scope.NetworkName), x.Owner), ImmutableArray<StoreOp>.Empty))
+            ? addresses.Map(x => new Step(new StoreOp.DeleteReservation(ReservationKey.For(x.Address, scope.NetworkName), x.Owner), ImmutableArray<Undo>.Empty))
             : ImmutableArray<Step>.Empty;
         return new Plan(writes.AddRange(reservations), new Outcome.Released(addresses.Map(x => x.Address)));
     }

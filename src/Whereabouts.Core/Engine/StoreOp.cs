@@ -41,10 +41,4 @@ public abstract record StoreOp
     {
         public bool ExactOwner { get; init; }
     }
-
-    /// <summary>
-    /// Compensation only: take this exact allocation out of the pool, whatever the pool's version now is.
-    /// The shell runs it as a small plan of its own (<see cref="Releaser.Unallocate"/>) under conflict retry.
-    /// </summary>
-    public sealed record ReleaseAllocation(PoolKey Pool, Allocation Allocation) : StoreOp;
 }

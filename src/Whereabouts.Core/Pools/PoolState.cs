@@ -50,7 +50,7 @@ public sealed class PoolState
         return i >= 0 ? Allocations[i] : null;
     }
 
-    public Allocation? HeldBy(Owner owner) => Allocations.FirstOrDefault(a => a.Owner.IsSameAttachment(owner));
+    public Allocation? HeldBy(Owner owner) => Allocations.FirstOrDefault(a => Ownership.SameAttachment(a.Owner, owner));
 
     /// <summary>This pool with <paramref name="allocation"/> added, or replacing the one at its offset.</summary>
     public PoolState With(Allocation allocation)

@@ -155,7 +155,7 @@ public sealed class EtcdPoolStore(EtcdClient client, bool ownsClient = true) : I
             case StoreOp.DeleteReservation d:
             {
                 var kv = await Get(ReservationKeyBytes(d.Key.Name), ct);
-                return kv is null ? ApplyResult.Applied : OwnerMatch.Allows(d, Owner(d.Key, kv)) ? null : ApplyResult.Conflict;
+                return kv is null ? ApplyResult.Applied : Ownership.MayDelete(d, Owner(d.Key, kv)) ? null : ApplyResult.Conflict;
             }
             default:
                 throw new ArgumentException($"{op.GetType().Name} is not a store operation", nameof(op));
@@ -211,7 +211,7 @@ public sealed class EtcdPoolStore(EtcdClient client, bool ownsClient = true) : I
         if (txn.Succeeded) return ApplyResult.Applied;
         var kv = FailureRange(txn)?.Kvs?.FirstOrDefault();
         if (kv is null) return ApplyResult.Missing;
-        if (!OwnerMatch.Allows(op, Owner(op.Key, kv))) return ApplyResult.Conflict;
+        if (!Ownership.MayDelete(op, Owner(op.Key, kv))) return ApplyResult.Conflict;
         // Ours in other bytes (upstream's encoding): delete exactly what was read; if it moved since, Conflict
         // sends the caller back to reload and decide again.
         txn = await DeleteIfValue(key, kv.Value ?? [], ct);

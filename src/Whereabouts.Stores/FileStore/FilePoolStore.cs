@@ -119,7 +119,7 @@ public sealed class FilePoolStore : IPoolStore
             case StoreOp.DeleteReservation d:
                 var stored = StoredObject.Read(ReservationPath(d.Key.Name));
                 if (stored is null) return ApplyResult.Missing;
-                if (!OwnerMatch.Allows(d, Reservation(stored, d.Key.Name))) return ApplyResult.Conflict;
+                if (!Ownership.MayDelete(d, Reservation(stored, d.Key.Name))) return ApplyResult.Conflict;
                 StoredObject.Delete(ReservationPath(d.Key.Name));
                 return ApplyResult.Applied;
             default:

@@ -227,7 +227,7 @@ public sealed class KubernetesPoolStore : IPoolStore
             case StoreOp.DeleteReservation d:
             {
                 if (await ReadReservation(d.Key, ct) is not { } held) return ApplyResult.Missing;
-                if (!OwnerMatch.Allows(d, held.Owner)) return ApplyResult.Conflict;
+                if (!Ownership.MayDelete(d, held.Owner)) return ApplyResult.Conflict;
                 var r = await api.Delete(Reservations, d.Key.Name, DeleteOptions(held.Version), ct);
                 return Written(r, 409, ApplyResult.Conflict, $"delete OverlappingRangeIPReservation {d.Key.Name}", d.Key.Name);
             }

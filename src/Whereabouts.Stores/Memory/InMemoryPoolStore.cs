@@ -58,7 +58,7 @@ public sealed class InMemoryPoolStore : IPoolStore
             : Put(r.Pool, r.Next),
         StoreOp.CreateReservation c => reservations.TryAdd(c.Key.Name, c.Owner) ? ApplyResult.Applied : ApplyResult.Conflict,
         StoreOp.DeleteReservation d => !reservations.TryGetValue(d.Key.Name, out var o) ? ApplyResult.Missing
-            : !OwnerMatch.Allows(d, o) ? ApplyResult.Conflict
+            : !Ownership.MayDelete(d, o) ? ApplyResult.Conflict
             : reservations.Remove(d.Key.Name) ? ApplyResult.Applied : ApplyResult.Missing,
         _ => throw new ArgumentException($"{op.GetType().Name} is not a store operation", nameof(op)),
     };

@@ -124,14 +124,14 @@ public sealed class EngineProperties
         var firstPoolWrite = Array.FindIndex(ops, o => o is StoreOp.CreatePool or StoreOp.ReplacePool);
         var lastReservation = Array.FindLastIndex(ops, o => o is StoreOp.CreateReservation);
         Assert.True(firstPoolWrite < 0 || lastReservation < firstPoolWrite, "reservations must be created before pools are written");
-        Assert.DoesNotContain(ops, o => o is StoreOp.DeleteReservation or StoreOp.ReleaseAllocation);
+        Assert.DoesNotContain(ops, o => o is StoreOp.DeleteReservation);
         if (!request.Scope.OverlappingRanges) Assert.DoesNotContain(ops, o => o is StoreOp.CreateReservation);
         foreach (var step in plan.Steps)
         {
             if (step.Do is StoreOp.CreateReservation cr)
-                Assert.Equal([new StoreOp.DeleteReservation(cr.Key, cr.Owner)], step.Undo.ToArray());
+                Assert.Equal([new Undo.Write(new StoreOp.DeleteReservation(cr.Key, cr.Owner))], step.Undo.ToArray());
             else
-                Assert.All(step.Undo, u => Assert.IsType<StoreOp.ReleaseAllocation>(u));
+                Assert.All(step.Undo, u => Assert.IsType<Undo.Unallocate>(u));
         }
         var poolNames = ops.OfType<StoreOp.CreatePool>().Select(p => p.Pool.Name).Concat(ops.OfType<StoreOp.ReplacePool>().Select(p => p.Pool.Name)).ToArray();
         Assert.Equal(poolNames.Distinct().Count(), poolNames.Length);
@@ -230,7 +230,7 @@ public sealed class EngineProperties
     /// <summary>Executes a DEL or GC plan and checks it released exactly the allocations <paramref name="released"/> picks.</summary>
     static void ApplyRelease(World w, NetworkScope scope, Plan plan, Func<Allocation, bool> released)
     {
-        Assert.DoesNotContain(plan.Ops, o => o is StoreOp.CreatePool or StoreOp.CreateReservation or StoreOp.ReleaseAllocation);
+        Assert.DoesNotContain(plan.Ops, o => o is StoreOp.CreatePool or StoreOp.CreateReservation);
         if (!scope.OverlappingRanges) Assert.DoesNotContain(plan.Ops, o => o is StoreOp.DeleteReservation);
         var inScope = scope.PoolKeys.Map(k => k.Name).ToHashSet();
         var before = w.Store.Pools.Values.ToDictionary(p => p.Key.Name, p => p.State.Allocations.ToArray());

@@ -201,8 +201,8 @@ public sealed class EngineTests
         Assert.Equal(4, plan.Steps.Length);
         Assert.Empty(plan.UndoAfter(0));
         var undo = plan.UndoAfter(4).ToArray();
-        Assert.Equal(["ReleaseAllocation", "ReleaseAllocation", "DeleteReservation", "DeleteReservation"], undo.Select(o => o.GetType().Name));
-        Assert.Equal(["fd00--1", "10.0.0.1"], undo.OfType<StoreOp.DeleteReservation>().Select(d => d.Key.Name));
+        Assert.Equal(["Unallocate", "Unallocate", "DeleteReservation", "DeleteReservation"], undo.Select(o => o is Undo.Write w ? w.Op.GetType().Name : o.GetType().Name));
+        Assert.Equal(["fd00--1", "10.0.0.1"], undo.OfType<Undo.Write>().Select(w => w.Op).OfType<StoreOp.DeleteReservation>().Select(d => d.Key.Name));
 
         var store = new InMemoryStore();
         Assert.False(store.Execute(plan, crashBefore: 3).Applied);

@@ -59,18 +59,23 @@ public sealed class InMemoryStore
                 reservations[cr.Key.Name] = (cr.Key, cr.Owner);
                 return true;
             case StoreOp.DeleteReservation dr:
-                if (reservations.TryGetValue(dr.Key.Name, out var held) && held.Owner.PodRef == dr.IfOwnedBy.PodRef && held.Owner.IfName == dr.IfOwnedBy.IfName)
+                if (reservations.TryGetValue(dr.Key.Name, out var held) && Ownership.MayDelete(dr, held.Owner))
                     reservations.Remove(dr.Key.Name);
                 return true;
-            case StoreOp.ReleaseAllocation ra:
-                // Compensation runs as a small plan of its own, as the shell does: Releaser.Unallocate on the pool
-                // as it is now. Sequentially its guarded write cannot conflict.
-                if (!pools.TryGetValue(ra.Pool.Name, out var pool)) return true;
-                var unallocate = Releaser.Unallocate(pool, ra.Allocation);
-                return unallocate.Steps.All(step => step.Do is StoreOp.ReplacePool && Apply(step.Do));
             default:
                 throw new ArgumentOutOfRangeException(nameof(op), op, "unknown store operation");
         }
+    }
+
+    /// <summary>
+    /// Compensation as the shell runs it: a write as it stands, an allocation as a small plan of its own
+    /// (Releaser.Unallocate) on the pool as it is now. Sequentially its guarded write cannot conflict.
+    /// </summary>
+    void Compensate(Undo undo)
+    {
+        if (undo is Undo.Write w) Apply(w.Op);
+        else if (undo is Undo.Unallocate u && pools.TryGetValue(u.Pool.Name, out var pool))
+            foreach (var step in Releaser.Unallocate(pool, u.Allocation).Steps.Where(s => s.Do is StoreOp.ReplacePool)) Apply(step.Do);
     }
 
     /// <summary>
@@ -84,7 +89,7 @@ public sealed class InMemoryStore
         {
             if (crashBefore == i || !Apply(steps[i].Do))
             {
-                foreach (var undo in plan.UndoAfter(i)) Apply(undo);
+                foreach (var undo in plan.UndoAfter(i)) Compensate(undo);
                 return new ExecuteResult(false, crashBefore == i ? null : steps[i].Do);
             }
         }

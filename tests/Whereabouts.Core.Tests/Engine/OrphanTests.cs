@@ -108,7 +108,7 @@ public sealed class OrphanTests
         Assert.Equal(new StoreOp.CreateReservation(orphan, newSandbox), plan.Ops[1]);
         Assert.IsType<StoreOp.CreatePool>(plan.Ops[2]);
         // Undone, the take-over leaves no reservation: the old sandbox's orphan is gone either way.
-        Assert.Equal([new StoreOp.DeleteReservation(orphan, newSandbox)], plan.UndoAfter(2).ToArray());
+        Assert.Equal([new Undo.Write(new StoreOp.DeleteReservation(orphan, newSandbox))], plan.UndoAfter(2).ToArray());
     }
 
     [Fact]

@@ -40,9 +40,9 @@ public sealed class PoolCodecTests
     public void AnEntryWithoutAnInterfaceNameIsReleasedByItsContainerOnAnyInterface()
     {
         var owner = Decode(UpstreamPool).Allocations[1].Owner;
-        Assert.True(owner.IsReleasedBy("c0ffee", "net1"));
-        Assert.True(owner.IsReleasedBy("c0ffee", "eth0"));
-        Assert.False(owner.IsReleasedBy("beef", "net1"));
+        Assert.True(Ownership.ReleasedBy(owner, "c0ffee", "net1"));
+        Assert.True(Ownership.ReleasedBy(owner, "c0ffee", "eth0"));
+        Assert.False(Ownership.ReleasedBy(owner, "beef", "net1"));
     }
 
     [Fact]

@@ -25,7 +25,7 @@ public sealed class LowestFreeAcrossRanges
 
     static NetworkScope Scope(Cidr range) => new([RangeSpec.Of(range)], "", OverlappingRanges: true);
 
-    static ConflictRetry Retry(IPoolStore store) => new(store, RetryPolicy.Default, () => 0.999, Log.Silent);
+    static ConflictRetry Retry(IPoolStore store) => new(store, RetryPolicy.Default, TimeProvider.System, () => 0.999, Log.Silent);
 
     static async Task<string> Add(IPoolStore store, Owner owner, Cidr range)
     {

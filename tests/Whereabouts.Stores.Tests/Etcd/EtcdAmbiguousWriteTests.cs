@@ -88,7 +88,7 @@ public sealed class EtcdAmbiguousWriteTests(PlainEtcdFixture etcd) : IClassFixtu
     static Plan AddPlan(PoolSnapshot pool) =>
         Allocator.Decide(new AddRequest(PodA, Scope, []), [pool], KnownReservations.None).IfFail(e => throw new InvalidOperationException(e.Message));
 
-    PlanExecutor Executor => new(store, (_, _) => Task.CompletedTask, Log.Silent);
+    PlanExecutor Executor => new(store, Log.Silent);
 
     [Fact]
     public async Task APlanWhosePoolWriteCommittedUnheardCompletesWithPoolAndReservationAgreeing()
@@ -109,7 +109,9 @@ public sealed class EtcdAmbiguousWriteTests(PlainEtcdFixture etcd) : IClassFixtu
             path == "/v3/kv/txn" && Puts(body, PoolKeyText) && Interlocked.Exchange(ref dropped, 1) == 0 ? Verdict.PassThenDrop
             : path == "/v3/kv/range" && Volatile.Read(ref dropped) == 1 ? Verdict.Unavailable
             : Verdict.Pass;
-        await Assert.ThrowsAsync<WriteOutcomeUnknownException>(() => Executor.Run(plan, default));
+        var failed = Assert.IsType<Execution.Failed>(await Executor.Run(plan, default));
+        Assert.IsType<WriteOutcomeUnknownException>(failed.Cause);
+        Assert.Empty(failed.Compensation);
         proxy.Rule = (_, _) => Verdict.Pass;
         await PoolAndReservationsAgree(1);
     }

@@ -27,7 +27,7 @@ public sealed class EtcdPoolSizeTests : IAsyncLifetime
     public async Task DisposeAsync() => await etcd.DisposeAsync();
 
     static Task<Fin<Outcome>> Add(IPoolStore store, int i) =>
-        new ConflictRetry(store, RetryPolicy.Default with { Deadline = TimeSpan.FromSeconds(30) }, Random.Shared.NextDouble, Log.Silent).Run(
+        new ConflictRetry(store, RetryPolicy.Default with { Deadline = TimeSpan.FromSeconds(30) }, TimeProvider.System, Random.Shared.NextDouble, Log.Silent).Run(
             Scope.PoolKeys,
             (pools, known) => Allocator.Decide(new AddRequest(new Owner($"cid-{i}", $"default/pod-{i}", "net1"), Scope, ImmutableArray<Address>.Empty), pools, known),
             default);

@@ -27,18 +27,18 @@ public sealed class KubernetesFaultTests(KubeServerFixture fixture, ITestOutputH
     static NetworkScope Scope => new(ImmutableArray.Create(RangeSpec.Of(Range)), Network, OverlappingRanges: true);
 
     static async Task<Fin<Outcome>> Add(IPoolStore store, int i, RetryPolicy policy) =>
-        await new ConflictRetry(store, policy, Random.Shared.NextDouble, Log.Silent).Run(
+        await new ConflictRetry(store, policy, TimeProvider.System, Random.Shared.NextDouble, Log.Silent).Run(
             Scope.PoolKeys,
             (pools, known) => Allocator.Decide(new AddRequest(new Owner($"cid-{i}", $"default/pod-{i}", "net1"), Scope, ImmutableArray<Address>.Empty), pools, known),
             default);
 
     static async Task<Fin<Outcome>> Del(IPoolStore store, int i, RetryPolicy policy) =>
-        await new ConflictRetry(store, policy, Random.Shared.NextDouble, Log.Silent).Run(
+        await new ConflictRetry(store, policy, TimeProvider.System, Random.Shared.NextDouble, Log.Silent).Run(
             Scope.PoolKeys,
             (pools, _) => Releaser.Decide(new DelRequest($"cid-{i}", "net1", Scope), pools),
             default);
 
-    [Fact(Skip = "needs ConflictRetry to retry undo")]
+    [Fact]
     public async Task ConcurrentAddsAndDelsUnderEveryFaultKeepThePoolAndReservationsConsistent()
     {
         var ns = KubeServerFixture.FreshNamespace();
@@ -148,7 +148,7 @@ public sealed class KubernetesFaultTests(KubeServerFixture fixture, ITestOutputH
         Assert.Equal(TimeSpan.FromSeconds(1), e.RetryAfter);
     }
 
-    [Fact(Skip = "needs ConflictRetry to honour RetryAfter")]
+    [Fact]
     public async Task TooManyRequestsWaitsOutRetryAfterAndIsTransient()
     {
         var ns = KubeServerFixture.FreshNamespace();

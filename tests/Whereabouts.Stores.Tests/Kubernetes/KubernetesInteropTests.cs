@@ -65,7 +65,7 @@ public sealed class KubernetesInteropTests(KubeServerFixture fixture) : IClassFi
         await using var store = fixture.Open(ns);
         var scope = new NetworkScope(ImmutableArray.Create(RangeSpec.Of(range)), "blue", OverlappingRanges: true);
         var owner = new Owner("cid-new", "default/new", "net1");
-        var retry = new ConflictRetry(store, RetryPolicy.Default, Random.Shared.NextDouble, Log.Silent);
+        var retry = new ConflictRetry(store, RetryPolicy.Default, TimeProvider.System, Random.Shared.NextDouble, Log.Silent);
         var add = await retry.Run(scope.PoolKeys, (pools, known) => Allocator.Decide(new AddRequest(owner, scope, ImmutableArray<Address>.Empty), pools, known), default);
         Assert.Equal("192.168.2.226", add.Match(o => ((Outcome.Allocated)o).Leases[0].Address.ToString(), e => e.Message));
 
