@@ -117,9 +117,9 @@ public sealed class KubernetesFaultTests(KubeServerFixture fixture, ITestOutputH
         // A write dropped before it was applied is read back, found missing, and sent again by the retry loop: applied once.
         Server.Faults.FailNext(KubeVerbs.Create, FaultKind.DropConnection);
         var creates = Server.RequestCount(KubeVerbs.Create);
-        var create = new Plan(ImmutableArray.Create(new Step(new StoreOp.CreateReservation(reservation, owner), ImmutableArray<StoreOp>.Empty)),
+        var create = new Plan(ImmutableArray.Create(new Step(new StoreOp.CreateReservation(reservation, owner), ImmutableArray<Undo>.Empty)),
             new Outcome.Released(ImmutableArray<Address>.Empty));
-        var sent = await new ConflictRetry(store, RetryPolicy.Default, () => 0.5, Log.Silent).Run(ImmutableArray<PoolKey>.Empty, (_, _) => create, default);
+        var sent = await new ConflictRetry(store, RetryPolicy.Default, TimeProvider.System, () => 0.5, Log.Silent).Run(ImmutableArray<PoolKey>.Empty, (_, _) => create, default);
         Assert.True(sent.IsSucc, sent.Match(_ => "", e => e.Message));
         Assert.Equal(creates + 2, Server.RequestCount(KubeVerbs.Create));
         Assert.NotNull(Server.Get(KubernetesPoolStoreNames.Reservations, ns, reservation.Name));
