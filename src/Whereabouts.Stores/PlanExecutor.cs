@@ -50,13 +50,24 @@ public sealed class PlanExecutor(IPoolStore store, Log log)
             // The step may have committed: undoing the steps before it on a guess could delete the reservation
             // of an address the pool now holds. Left in place, they are at worst an orphan, which is reclaimed.
             log.Error($"{e.Message}; leaving the {applied} step(s) before it in place");
-            return new Execution.Failed(e);
+            return new Execution.Failed(e) { Compensation = OnlyDeletesLeft(plan, applied) ? Unfinished(plan, applied) : ImmutableArray<Undo>.Empty };
         }
         catch (Exception e) when (e is StoreUnavailableException or OperationCanceledException)
         {
-            return new Execution.Failed(e) { Compensation = plan.UndoAfter(applied) };
+            return new Execution.Failed(e) { Compensation = OnlyDeletesLeft(plan, applied) ? Unfinished(plan, applied) : plan.UndoAfter(applied) };
         }
     }
+
+    /// <summary>
+    /// A plan that failed in its reservation deletes (DEL, GC, after their pool writes ran) is finished, not
+    /// undone: each delete is guarded by its owner, so repeating it is safe, and dropping it would leave the
+    /// released address's reservation behind as an orphan.
+    /// </summary>
+    static bool OnlyDeletesLeft(Plan plan, int applied) =>
+        applied < plan.Steps.Length && plan.Steps.Skip(applied).All(s => s.Do is StoreOp.DeleteReservation);
+
+    static ImmutableArray<Undo> Unfinished(Plan plan, int applied) =>
+        plan.Steps.Skip(applied).Select(s => (Undo)new Undo.Write(s.Do)).ToImmutableArray();
 
     public static string Describe(StoreOp op) => op switch
     {

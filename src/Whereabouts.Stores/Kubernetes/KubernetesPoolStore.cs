@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
 using System.Buffers;
 using System.Collections.Immutable;
+using System.Diagnostics;
 using System.Text.Json;
 using LanguageExt;
 using Whereabouts.Core.Engine;
@@ -15,12 +16,11 @@ namespace Whereabouts.Stores.Kubernetes;
 /// of an existing object is 409 AlreadyExists, a reservation is deleted with a resourceVersion precondition
 /// after its owner is checked. No Lease, no LIST on the ADD path: one GET per pool, one PUT or POST per write.
 /// <para>
-/// One request per call: ConflictRetry retries (a 429's Retry-After rides on the failure). A write whose answer
-/// is lost (connection reset, timeout, 5xx) may or may not have committed; rather than guess, the store reads
-/// the object back once: exactly what we wrote, or our change visible under a newer version → Applied;
-/// unchanged → not applied (transient: send again); anything else → Conflict (the caller reloads and decides
-/// again); no answer to the read either → <see cref="WriteOutcomeUnknownException"/>. What can remain when the
-/// API stays down longer is in docs/compatibility.md.
+/// Every write is guarded, so a failed one is simply sent again (10 attempts or 5 s at most, Retry-After
+/// honoured). A write whose answer is lost (connection reset, timeout, 5xx) may or may not have committed;
+/// rather than guess, the store reads the object back: exactly what we wrote, or our change visible under a
+/// newer version → Applied; unchanged → not applied, send again; anything else → Conflict (the caller reloads
+/// and decides again). What can remain when the API stays down longer is in docs/compatibility.md.
 /// </para>
 /// </summary>
 public sealed class KubernetesPoolStore : IPoolStore
@@ -32,7 +32,7 @@ public sealed class KubernetesPoolStore : IPoolStore
     /// <summary>Per request; upstream uses 10 s for all its calls together.</summary>
     public static readonly TimeSpan DefaultRequestTimeout = TimeSpan.FromSeconds(10);
 
-    /// <summary>The longest Retry-After (from a 429) the store asks the retry loop to wait.</summary>
+    /// <summary>The longest Retry-After (from a 429) the store waits out before reporting the failure.</summary>
     static readonly TimeSpan MaxRetryAfter = TimeSpan.FromSeconds(5);
 
     readonly KubeApi api;
@@ -59,7 +59,7 @@ public sealed class KubernetesPoolStore : IPoolStore
     {
         var r = await Read(() => api.Get(Pools, key.Name, ct), $"read IPPool {key.Name}");
         if (IsMissingObject(r, key.Name)) return PoolSnapshot.Missing(key);
-        if (!r.Ok) throw Failure(r, $"read IPPool {key.Name}");
+        if (!r.Ok) throw await Failure(r, $"read IPPool {key.Name}", ct);
         using var doc = Parse(r, "IPPool", key.Name);
         var root = doc.RootElement;
         var version = Version(root);
@@ -80,7 +80,7 @@ public sealed class KubernetesPoolStore : IPoolStore
     {
         var r = await Read(() => api.Get(Reservations, key.Name, ct), $"read OverlappingRangeIPReservation {key.Name}");
         if (IsMissingObject(r, key.Name)) return null;
-        if (!r.Ok) throw Failure(r, $"read OverlappingRangeIPReservation {key.Name}");
+        if (!r.Ok) throw await Failure(r, $"read OverlappingRangeIPReservation {key.Name}", ct);
         using var doc = Parse(r, "OverlappingRangeIPReservation", key.Name);
         var owner = doc.RootElement.TryGetProperty("spec", out var spec)
             ? ReservationCodec.Decode(key.Name, JsonMarshal.GetRawUtf8Value(spec)).Match(
@@ -115,7 +115,7 @@ public sealed class KubernetesPoolStore : IPoolStore
         {
             var page = token;
             var r = await Read(() => api.ListPage(plural, ListPageSize, page, ct), $"list {what}");
-            if (!r.Ok) throw Failure(r, $"list {what}");
+            if (!r.Ok) throw await Failure(r, $"list {what}", ct);
             using var doc = Parse(r, what, "");
             var root = doc.RootElement;
             if (root.TryGetProperty("items", out var items) && items.ValueKind == JsonValueKind.Array)
@@ -135,7 +135,7 @@ public sealed class KubernetesPoolStore : IPoolStore
     {
         var r = await Read(() => api.Get(NodeSlicePools, name, ct), $"read NodeSlicePool {name}");
         if (IsMissingObject(r, name)) return null;
-        if (!r.Ok) throw Failure(r, $"read NodeSlicePool {name}");
+        if (!r.Ok) throw await Failure(r, $"read NodeSlicePool {name}", ct);
         return Parse(r, "NodeSlicePool", name);
     }
 
@@ -169,40 +169,66 @@ public sealed class KubernetesPoolStore : IPoolStore
 
     public async Task<ApplyResult> Apply(StoreOp op, CancellationToken ct)
     {
-        // One attempt: ConflictRetry is the loop. Every write is guarded (create-if-absent, resourceVersion,
-        // delete precondition), so the loop sending it again can never apply it twice.
-        try
+        // Every write is guarded (create-if-absent, resourceVersion, delete precondition), so repeating one
+        // that failed, or whose outcome is unknown, can never apply it twice: it answers Conflict instead.
+        // Retrying here, briefly, matters most for compensations (the undo of a half-run plan), which the
+        // executor runs once: a single 500 there would otherwise leave an orphaned reservation behind.
+        var started = Stopwatch.GetTimestamp();
+        // Set once an earlier attempt's outcome stayed unknown: a Conflict now may be our own write.
+        var uncertain = false;
+        for (var attempt = 0; ; attempt++)
         {
-            return await Attempt(op, ct);
+            try
+            {
+                ApplyResult result;
+                try
+                {
+                    result = await Attempt(op, ct);
+                }
+                catch (KubeTransportException e)
+                {
+                    result = await Settle(e.Message);
+                }
+                catch (AmbiguousAnswer e)
+                {
+                    result = await Settle(e.Message);
+                }
+                if (result == ApplyResult.Conflict && uncertain)
+                    result = await Resolve(op, "conflict after a write of unknown outcome", ct) ?? ApplyResult.Conflict;
+                return result;
+            }
+            catch (StoreUnavailableException e) when (e.Transient && attempt + 1 < WriteAttempts && Stopwatch.GetElapsedTime(started) < WriteRetryBudget)
+            {
+                log.Debug($"{Describe(op)}: {e.Message}; trying again");
+                await Task.Delay(Backoff(attempt), ct);
+            }
+            catch (StoreUnavailableException e) when (uncertain && e is not WriteOutcomeUnknownException)
+            {
+                throw new WriteOutcomeUnknownException($"{e.Message} (and an earlier attempt's outcome is unknown)", e);
+            }
         }
-        catch (KubeTransportException e)
+
+        async Task<ApplyResult> Settle(string cause)
         {
-            return await Settle(op, e.Message, ct);
-        }
-        catch (AmbiguousAnswer e)
-        {
-            return await Settle(op, e.Message, ct);
+            ApplyResult? known;
+            try
+            {
+                known = await Resolve(op, cause, ct);
+            }
+            catch (StoreUnavailableException)
+            {
+                uncertain = true;
+                throw;
+            }
+            return known ?? throw new StoreUnavailableException($"{cause}; it was not applied", transient: true);
         }
     }
 
-    /// <summary>
-    /// The answer to a write was lost: one read-back tells what happened (see the class comment). Not applied
-    /// is a transient failure (the loop sends it again); a read-back that fails too leaves the outcome unknown.
-    /// </summary>
-    async Task<ApplyResult> Settle(StoreOp op, string cause, CancellationToken ct)
-    {
-        ApplyResult? outcome;
-        try
-        {
-            outcome = await ReadBack(op, ct);
-        }
-        catch (StoreUnavailableException e) when (e.Transient)
-        {
-            throw new WriteOutcomeUnknownException($"{cause}; whether it was applied is unknown: reading it back failed too ({e.Message})", e);
-        }
-        log.Debug($"{Describe(op)}: {cause}; read back: {(outcome is { } o ? o.ToString() : "not applied")}");
-        return outcome ?? throw new StoreUnavailableException($"{cause}; it was not applied", transient: true);
-    }
+    const int WriteAttempts = 10;
+    static readonly TimeSpan WriteRetryBudget = TimeSpan.FromSeconds(5);
+
+    /// <summary>Full jitter over 20 ms × 2^attempt, at most 320 ms.</summary>
+    static TimeSpan Backoff(int attempt) => TimeSpan.FromMilliseconds(Random.Shared.NextDouble() * Math.Min(20 << attempt, 320));
 
     async Task<ApplyResult> Attempt(StoreOp op, CancellationToken ct)
     {
@@ -211,25 +237,25 @@ public sealed class KubernetesPoolStore : IPoolStore
             case StoreOp.CreatePool c:
             {
                 var r = await api.Create(Pools, Build("IPPool", c.Pool.Name, null, null, w => PoolCodec.Write(w, c.Initial)), ct);
-                return Written(StorablePool(r, c.Pool.Name), 409, ApplyResult.Conflict, $"create IPPool {c.Pool.Name}", "");
+                return await Written(StorablePool(r, c.Pool.Name), 409, ApplyResult.Conflict, $"create IPPool {c.Pool.Name}", "", ct);
             }
             case StoreOp.ReplacePool p:
             {
                 var keep = p.From.StoreMetadata as KubeObjectMetadata;
                 var r = await api.Replace(Pools, p.Pool.Name, Build("IPPool", p.Pool.Name, p.IfVersion.Value, keep, w => PoolCodec.Write(w, p.Next)), ct);
-                return Written(StorablePool(r, p.Pool.Name), 409, ApplyResult.Conflict, $"replace IPPool {p.Pool.Name}", p.Pool.Name);
+                return await Written(StorablePool(r, p.Pool.Name), 409, ApplyResult.Conflict, $"replace IPPool {p.Pool.Name}", p.Pool.Name, ct);
             }
             case StoreOp.CreateReservation c:
             {
                 var r = await api.Create(Reservations, Build("OverlappingRangeIPReservation", c.Key.Name, null, null, w => ReservationCodec.Write(w, c.Owner)), ct);
-                return Written(r, 409, ApplyResult.Conflict, $"create OverlappingRangeIPReservation {c.Key.Name}", "");
+                return await Written(r, 409, ApplyResult.Conflict, $"create OverlappingRangeIPReservation {c.Key.Name}", "", ct);
             }
             case StoreOp.DeleteReservation d:
             {
                 if (await ReadReservation(d.Key, ct) is not { } held) return ApplyResult.Missing;
                 if (!Ownership.MayDelete(d, held.Owner)) return ApplyResult.Conflict;
                 var r = await api.Delete(Reservations, d.Key.Name, DeleteOptions(held.Version), ct);
-                return Written(r, 409, ApplyResult.Conflict, $"delete OverlappingRangeIPReservation {d.Key.Name}", d.Key.Name);
+                return await Written(r, 409, ApplyResult.Conflict, $"delete OverlappingRangeIPReservation {d.Key.Name}", d.Key.Name, ct);
             }
             default:
                 throw new ArgumentException($"{op.GetType().Name} is not a store operation", nameof(op));
@@ -237,17 +263,45 @@ public sealed class KubernetesPoolStore : IPoolStore
     }
 
     /// <summary>2xx → Applied; the guard's code → its result; 404 on the object itself → Missing; 5xx → ask the store.</summary>
-    ApplyResult Written(KubeResponse r, int guardCode, ApplyResult guardResult, string what, string objectName)
+    async Task<ApplyResult> Written(KubeResponse r, int guardCode, ApplyResult guardResult, string what, string objectName, CancellationToken ct)
     {
         if (r.Ok) return ApplyResult.Applied;
         if (r.Code == guardCode) return guardResult;
         if (objectName.Length > 0 && IsMissingObject(r, objectName)) return ApplyResult.Missing;
         // A 5xx can come after the write committed (e.g. an etcd timeout): only a read can tell.
         if (r.Code >= 500) throw new AmbiguousAnswer($"{what}: {r.Code} {r.Message}");
-        throw Failure(r, what);
+        throw await Failure(r, what, ct);
     }
 
     sealed class AmbiguousAnswer(string message) : Exception(message);
+
+    const int ReadBackAttempts = 4;
+
+    /// <summary>
+    /// The answer to a write was lost: read the object back to learn what happened (see the class comment).
+    /// Null means it did not happen; a transient failure means nobody can tell yet.
+    /// </summary>
+    async Task<ApplyResult?> Resolve(StoreOp op, string cause, CancellationToken ct)
+    {
+        // Ask a few times: a failed read-back leaves the write's outcome unknown to the caller.
+        for (var attempt = 0; attempt < ReadBackAttempts; attempt++)
+        {
+            if (attempt > 0) await Task.Delay(Backoff(attempt), ct);
+            ApplyResult? outcome;
+            try
+            {
+                outcome = await ReadBack(op, ct);
+            }
+            catch (StoreUnavailableException e) when (e.Transient)
+            {
+                log.Debug($"{Describe(op)}: reading back after \"{cause}\" failed: {e.Message}");
+                continue;
+            }
+            log.Debug($"{Describe(op)}: {cause}; read back: {(outcome is { } o ? o.ToString() : "not applied")}");
+            return outcome;
+        }
+        throw new WriteOutcomeUnknownException($"{cause}; whether it was applied is unknown: reading it back failed too");
+    }
 
     /// <summary>Applied, Conflict or Missing when the stored object tells; null when the write did not happen.</summary>
     async Task<ApplyResult?> ReadBack(StoreOp op, CancellationToken ct)
@@ -292,7 +346,7 @@ public sealed class KubernetesPoolStore : IPoolStore
     {
         // STATUS only: a LIST capped at one item proves the API, the CRD and the credentials in one call.
         var r = await Read(() => api.List(Pools, 1, ct), "list IPPools");
-        if (!r.Ok) throw Failure(r, "list IPPools");
+        if (!r.Ok) throw await Failure(r, "list IPPools", ct);
     }
 
     // ---- helpers ----
@@ -323,7 +377,7 @@ public sealed class KubernetesPoolStore : IPoolStore
     static bool IsMissingObject(KubeResponse r, string name) => r.Code == 404 && r.DetailsName == name;
 
     /// <summary>The failure a non-2xx answer means: transient (429, 5xx, 408) or not (401, 403, 404 of a route, 4xx).</summary>
-    StoreUnavailableException Failure(KubeResponse r, string what)
+    async Task<StoreUnavailableException> Failure(KubeResponse r, string what, CancellationToken ct)
     {
         var message = r.Message;
         switch (r.Code)
@@ -335,9 +389,10 @@ public sealed class KubernetesPoolStore : IPoolStore
                 return new($"the Kubernetes API {api.Server} forbids the plugin to {what} in namespace {api.Namespace} (403 Forbidden: {message}); " +
                            "grant its service account get, list, create, update and delete on ippools and overlappingrangeipreservations", transient: false);
             case 429:
-                // The retry loop waits out the server's Retry-After (capped) before its next try.
+                // Honour the server's Retry-After as a minimum before the caller's own backoff.
                 var wait = r.RetryAfter is { } ra && ra > TimeSpan.Zero ? (ra < MaxRetryAfter ? ra : MaxRetryAfter) : TimeSpan.Zero;
-                return new($"{what}: the Kubernetes API is throttling (429: {message})", transient: true) { RetryAfter = wait };
+                if (wait > TimeSpan.Zero) await Task.Delay(wait, ct);
+                return new($"{what}: the Kubernetes API is throttling (429: {message})", transient: true);
             case 404:
                 return new($"{what}: {message} (404); install the whereabouts CRDs (deploy/crds) and check that namespace {api.Namespace} exists", transient: false);
             case 408 or >= 500:

@@ -137,18 +137,6 @@ public sealed class KubernetesFaultTests(KubeServerFixture fixture, ITestOutputH
     }
 
     [Fact]
-    public async Task TooManyRequestsIsTransientAndCarriesRetryAfter()
-    {
-        var ns = KubeServerFixture.FreshNamespace();
-        await using var store = fixture.Open(ns);
-        Server.Faults.FailNext(KubeVerbs.Get, FaultKind.TooManyRequests);
-        var e = await Assert.ThrowsAsync<StoreUnavailableException>(() => store.LoadPool(PoolKey.For(Range, Network), default));
-        Assert.True(e.Transient);
-        Assert.Contains("429", e.Message);
-        Assert.Equal(TimeSpan.FromSeconds(1), e.RetryAfter);
-    }
-
-    [Fact]
     public async Task TooManyRequestsWaitsOutRetryAfterAndIsTransient()
     {
         var ns = KubeServerFixture.FreshNamespace();
