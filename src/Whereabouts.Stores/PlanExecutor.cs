@@ -61,10 +61,12 @@ public sealed class PlanExecutor(IPoolStore store, Log log)
     /// <summary>
     /// A plan that failed in its reservation deletes (DEL, GC, after their pool writes ran) is finished, not
     /// undone: each delete is guarded by its owner, so repeating it is safe, and dropping it would leave the
-    /// released address's reservation behind as an orphan.
+    /// released address's reservation behind as an orphan. Only once an earlier step ran: a plan that failed at
+    /// its first step changed nothing, and the loop retries it whole (finishing it here would recurse through
+    /// the loop's own compensation while the store is down).
     /// </summary>
     static bool OnlyDeletesLeft(Plan plan, int applied) =>
-        applied < plan.Steps.Length && plan.Steps.Skip(applied).All(s => s.Do is StoreOp.DeleteReservation);
+        applied > 0 && applied < plan.Steps.Length && plan.Steps.Skip(applied).All(s => s.Do is StoreOp.DeleteReservation);
 
     static ImmutableArray<Undo> Unfinished(Plan plan, int applied) =>
         plan.Steps.Skip(applied).Select(s => (Undo)new Undo.Write(s.Do)).ToImmutableArray();
