@@ -4,7 +4,7 @@ using Whereabouts.Core.Cni;
 // The wiring table: real process I/O, the datastores, the real file system.
 try
 {
-    var dispatcher = new CniDispatcher(ProcessIo.FromProcess(), Stores.Open, IpamLoader.ReadIfExists);
+    var dispatcher = new CniDispatcher(ProcessIo.FromProcess(), Stores.Opener(Stores.PluginOptions(Environment.GetEnvironmentVariable)), IpamLoader.ReadIfExists);
     return await dispatcher.Run(CancellationToken.None);
 }
 catch (Exception e)

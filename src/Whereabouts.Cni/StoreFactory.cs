@@ -23,9 +23,6 @@ public static class Stores
     /// <summary>A factory that opens every store with <paramref name="options"/>.</summary>
     public static StoreFactory Opener(StoreOptions options) => (settings, log) => Open(settings, log, options);
 
-    /// <summary>The plugin executable's stores (<see cref="PluginOptions"/> over the process environment).</summary>
-    public static IPoolStore Open(DatastoreSettings settings, Log log) => Open(settings, log, PluginOptions(Environment.GetEnvironmentVariable));
-
     public static IPoolStore Open(DatastoreSettings settings, Log log, StoreOptions options) => settings switch
     {
         DatastoreSettings.File f => new FilePoolStore(f.Dir),
