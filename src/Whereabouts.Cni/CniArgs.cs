@@ -13,7 +13,7 @@ public sealed record CniArgs(Map<OrdString, string, string> Values)
         foreach (var pair in (text ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries))
         {
             var eq = pair.IndexOf('=');
-            if (eq <= 0) return Error.New(Core.Errors.InvalidEnvironmentCode, $"CNI_ARGS entry \"{pair}\" is not KEY=VALUE");
+            if (eq <= 0) return Core.Errors.InvalidEnvironment($"CNI_ARGS entry \"{pair}\" is not KEY=VALUE");
             values = values.AddOrUpdate(pair[..eq], pair[(eq + 1)..]);
         }
         return new CniArgs(values);
@@ -27,7 +27,7 @@ public sealed record CniArgs(Map<OrdString, string, string> Values)
 
     /// <summary>A CNI_ARGS value that does not parse: an environment error (4) naming the key.</summary>
     public static Error Bad(string key, Error why) =>
-        Error.New(Core.Errors.InvalidEnvironmentCode, $"CNI_ARGS {key}: {why.Message}");
+        Core.Errors.InvalidEnvironment($"CNI_ARGS {key}: {why.Message}");
 
     public string Get(string key) => Values.Find(key).IfNone("");
 

@@ -63,7 +63,7 @@ public sealed class CniDispatcher(ProcessIo io, StoreFactory openStore, Func<str
             if (named.IsFail) return Fail(version, named.Map(_ => ""), ErrorLog());
             var (verb, since) = Verbs.Find(req.Command).IfNone(() => throw new InvalidOperationException(req.Command));
             if (version < since)
-                return Fail(version, Error.New(Core.Errors.IncompatibleVersionCode, $"{req.Command} is not supported by cniVersion {version}; it needs {since} or later"), ErrorLog());
+                return Fail(version, Core.Errors.IncompatibleVersion($"{req.Command} is not supported by cniVersion {version}; it needs {since} or later"), ErrorLog());
             var ipam = IpamLoader.Load(net, readFile);
             if (ipam.Case is not IpamSettings settings) return Fail(version, ipam.Map(_ => ""), ErrorLog());
             log = new Log(settings.LogLevel, settings.LogFile, io.Stderr);
@@ -83,7 +83,7 @@ public sealed class CniDispatcher(ProcessIo io, StoreFactory openStore, Func<str
         }
         catch (StoreUnavailableException e)
         {
-            return Fail(version, Error.New(e.Code, e.Message), ErrorLog());
+            return Fail(version, Core.Errors.OfCode(e.Code, e.Message), ErrorLog());
         }
         catch (OperationCanceledException) when (deadline.Passed)
         {
@@ -91,11 +91,11 @@ public sealed class CniDispatcher(ProcessIo io, StoreFactory openStore, Func<str
         }
         catch (OperationCanceledException)
         {
-            return Fail(version, Error.New(Core.Errors.TryAgainLaterCode, "the request was cancelled before it finished"), ErrorLog());
+            return Fail(version, Core.Errors.TryAgainLater("the request was cancelled before it finished"), ErrorLog());
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            return Fail(version, Error.New(Core.Errors.IoFailureCode, $"I/O error: {IoWords(e)}"), ErrorLog());
+            return Fail(version, Core.Errors.IoFailure($"I/O error: {IoWords(e)}"), ErrorLog());
         }
         catch (Exception e)
         {
@@ -137,7 +137,7 @@ public sealed class CniDispatcher(ProcessIo io, StoreFactory openStore, Func<str
 
     /// <summary>An unexpected exception as code 999, naming its type and message (no stack: it goes to the runtime's events).</summary>
     public static Error Internal(Exception e) =>
-        Error.New(Core.Errors.InternalCode, $"internal error: {e.GetType().Name}: {e.Message}; please report it with the configuration that caused it");
+        Core.Errors.Internal($"internal error: {e.GetType().Name}: {e.Message}; please report it with the configuration that caused it");
 
     int Print(string text)
     {

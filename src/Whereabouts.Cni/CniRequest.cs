@@ -30,17 +30,17 @@ public sealed record CniRequest(string Command, string ContainerId, string Netns
     public static Fin<CniRequest> From(Func<string, string?> env)
     {
         var command = env("CNI_COMMAND") ?? "";
-        if (command.Length == 0) return Error.New(Core.Errors.InvalidEnvironmentCode, "CNI_COMMAND is not set; this is a CNI plugin, run by a container runtime");
+        if (command.Length == 0) return Core.Errors.InvalidEnvironment("CNI_COMMAND is not set; this is a CNI plugin, run by a container runtime");
         var required = Required(command);
-        if (required is null) return Error.New(Core.Errors.InvalidEnvironmentCode, $"CNI_COMMAND \"{Shown(command)}\" is not one of ADD, DEL, CHECK, GC, STATUS, VERSION");
+        if (required is null) return Core.Errors.InvalidEnvironment($"CNI_COMMAND \"{Shown(command)}\" is not one of ADD, DEL, CHECK, GC, STATUS, VERSION");
         var missing = required.Where(v => string.IsNullOrEmpty(env(v))).ToArray();
-        if (missing.Length > 0) return Error.New(Core.Errors.InvalidEnvironmentCode, $"required environment variables missing for {command}: {string.Join(", ", missing)}");
+        if (missing.Length > 0) return Core.Errors.InvalidEnvironment($"required environment variables missing for {command}: {string.Join(", ", missing)}");
         var containerId = env("CNI_CONTAINERID") ?? "";
         var ifName = env("CNI_IFNAME") ?? "";
         if (containerId.Length > 0 && !IsValidName(containerId))
-            return Error.New(Core.Errors.InvalidEnvironmentCode, $"CNI_CONTAINERID \"{Shown(containerId)}\" has invalid characters: it must start with a letter or digit and hold only letters, digits, '_', '.' and '-'");
+            return Core.Errors.InvalidEnvironment($"CNI_CONTAINERID \"{Shown(containerId)}\" has invalid characters: it must start with a letter or digit and hold only letters, digits, '_', '.' and '-'");
         if (ifName.Length > 0 && InterfaceNameProblem(ifName) is { } why)
-            return Error.New(Core.Errors.InvalidEnvironmentCode, $"CNI_IFNAME \"{Shown(ifName)}\" is not a valid interface name: {why}");
+            return Core.Errors.InvalidEnvironment($"CNI_IFNAME \"{Shown(ifName)}\" is not a valid interface name: {why}");
         return from args in CniArgs.Parse(env("CNI_ARGS"))
                select new CniRequest(command, containerId, env("CNI_NETNS") ?? "", ifName, args, env("CNI_PATH") ?? "");
     }

@@ -39,7 +39,7 @@ public static class IpamLoader
         }
         catch (StoreUnavailableException e)
         {
-            return Error.New(Core.Errors.InvalidConfigCode, e.Message);
+            return Core.Errors.InvalidConfig(e.Message);
         }
     }
 
@@ -99,7 +99,7 @@ public static class IpamLoader
         file.Match(
             f => IpamReader.Read(f.Bytes).Match(
                 Succ: dto => Fin<Option<IpamDto>>.Succ(dto),
-                Fail: e => Error.New(Core.Errors.InvalidConfigCode, $"flat file {f.Path}: {e.Message}")),
+                Fail: e => Core.Errors.InvalidConfig($"flat file {f.Path}: {e.Message}")),
             () => Option<IpamDto>.None);
 
     /// <summary>A path the NAD named may not pass through a symbolic link below its allowed directory.</summary>

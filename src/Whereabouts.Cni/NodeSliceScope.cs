@@ -22,13 +22,13 @@ public static class NodeSliceScope
         if (settings.NodeSliceSize.IsNone || settings.Ranges.IsEmpty || command is "STATUS" or "VERSION") return settings;
         var needed = command is "ADD" or "CHECK";
         if (Stores.NodeSlicesOf(store) is not { } slices)
-            return Errors.InvalidConfig("invalid IPAM configuration: node_slice_size: node slices need the kubernetes datastore");
+            return Errors.InvalidIpam("node_slice_size: node slices need the kubernetes datastore");
         var poolName = settings.NetworkName.Length > 0 ? settings.NetworkName : networkConfigName;
         if (poolName.Length == 0)
-            return Errors.InvalidConfig("invalid IPAM configuration: node_slice_size: the NodeSlicePool is named after network_name or the network's \"name\", and both are empty");
+            return Errors.InvalidIpam("node_slice_size: the NodeSlicePool is named after network_name or the network's \"name\", and both are empty");
         var node = NodeSlices.NodeName(getenv, readFile, settings.ConfigurationPath);
         var slice = node is null
-            ? Errors.InvalidConfig("invalid IPAM configuration: node_slice_size: this node's name is unknown: set NODENAME for the plugin, or write it to whereabouts.d/nodename or /etc/hostname")
+            ? Errors.InvalidIpam("node_slice_size: this node's name is unknown: set NODENAME for the plugin, or write it to whereabouts.d/nodename or /etc/hostname")
             : await slices.SliceOf(poolName, node, ct);
         return slice.Match(
             Succ: s => Fin<IpamSettings>.Succ(settings with { Ranges = settings.Ranges.SetItem(0, settings.Ranges[0].InSlice(new NodeSlice(s, node!))) }),

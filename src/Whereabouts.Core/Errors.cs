@@ -29,32 +29,57 @@ public static class Errors
     /// <summary>Addresses that fail to parse are configuration errors.</summary>
     public const int InvalidAddressCode = InvalidConfigCode;
 
-    public static Error InvalidConfig(string message) => Error.New(InvalidConfigCode, message);
+    public static Error InvalidConfig(string message) => new InvalidConfig(message, "");
+
+    /// <summary>Problems found validating the IPAM object: a short msg, the problems (joined by "; ") in details.</summary>
+    public static Error InvalidIpam(string problems) => new InvalidConfig("invalid IPAM configuration", problems);
+
+    public static Error InvalidEnvironment(string message) => new InvalidEnvironment(message);
+    public static Error IncompatibleVersion(string message) => new IncompatibleVersion(message);
+    public static Error IoFailure(string message) => new IoFailure(message);
+    public static Error DecodeFailure(string message) => new DecodeFailure(message);
+    public static Error TryAgainLater(string message) => new TryAgainLater(message);
+    public static Error StoreUnavailable(string message) => new StoreUnavailable(message);
+    public static Error Internal(string message) => new InternalFailure(message);
+
+    /// <summary>
+    /// The typed error for a CNI code a store reported (<c>StoreUnavailableException.Code</c>): the store
+    /// knows the code, Core knows its kind. An unknown code is a store bug, so internal.
+    /// </summary>
+    public static Error OfCode(int code, string message) => code switch
+    {
+        IncompatibleVersionCode => new IncompatibleVersion(message),
+        InvalidEnvironmentCode => new InvalidEnvironment(message),
+        IoFailureCode => new IoFailure(message),
+        DecodeFailureCode => new DecodeFailure(message),
+        InvalidConfigCode => new InvalidConfig(message, ""),
+        TryAgainLaterCode => new TryAgainLater(message),
+        StoreUnavailableCode => new StoreUnavailable(message),
+        >= RangeExhaustedCode and <= PoolTooLargeCode => new AllocationFailure(message, code),
+        _ => new InternalFailure(message),
+    };
 
     public static Error RangeExhausted(string range, string allocatable) =>
-        Error.New(RangeExhaustedCode,
-            $"no free address in range {range} (allocatable: {allocatable}); widen the range, shrink 'exclude', or release addresses");
+        new AllocationFailure($"no free address in range {range} (allocatable: {allocatable}); widen the range, shrink 'exclude', or release addresses", RangeExhaustedCode);
 
     public static Error AddressTaken(string address, string holder) =>
-        Error.New(AddressTakenCode, $"requested address {address} is already held by {holder}; request another address or release it first");
+        new AllocationFailure($"requested address {address} is already held by {holder}; request another address or release it first", AddressTakenCode);
 
     public static Error RequestedOutsideRanges(string address) =>
-        Error.New(RequestedOutsideRangesCode,
-            $"requested address {address} is not allocatable in any configured range; request an address inside 'range'/'ipRanges' that is not excluded");
+        new AllocationFailure($"requested address {address} is not allocatable in any configured range; request an address inside 'range'/'ipRanges' that is not excluded", RequestedOutsideRangesCode);
 
-    public static Error AllocationMissing(string what) => Error.New(AllocationMissingCode, what);
+    public static Error AllocationMissing(string what) => new AllocationFailure(what, AllocationMissingCode);
 
-    public static Error AllocationMismatch(string what) => Error.New(AllocationMismatchCode, what);
+    public static Error AllocationMismatch(string what) => new AllocationFailure(what, AllocationMismatchCode);
 
     public static Error CorruptPool(string pool, string why) =>
-        Error.New(CorruptPoolCode, $"stored pool {pool} cannot be read: {why}");
+        new AllocationFailure($"stored pool {pool} cannot be read: {why}", CorruptPoolCode);
 
     public static Error CorruptReservation(string reservation, string why) =>
-        Error.New(CorruptPoolCode, $"stored reservation {reservation} cannot be read: {why}");
+        new AllocationFailure($"stored reservation {reservation} cannot be read: {why}", CorruptPoolCode);
 
     /// <summary>The datastore refuses to store the pool any larger (etcd's request limit): more retries cannot help.</summary>
     public static Error PoolTooLarge(string pool, string answer) =>
-        Error.New(PoolTooLargeCode,
-            $"{pool} is full as an object: the datastore refuses to store it any larger ({answer}), though its range may still have free addresses; " +
-            "set node_slice_size to split the range into one smaller pool per node, split the range into smaller ranges, or release addresses");
+        new AllocationFailure($"{pool} is full as an object: the datastore refuses to store it any larger ({answer}), though its range may still have free addresses; " +
+            "set node_slice_size to split the range into one smaller pool per node, split the range into smaller ranges, or release addresses", PoolTooLargeCode);
 }

@@ -78,7 +78,7 @@ public sealed class ConflictRetry(IPoolStore store, RetryPolicy policy, TimeProv
             }
             catch (StoreUnavailableException e)
             {
-                return Error.New(e.Code, e.Message);
+                return Errors.OfCode(e.Code, e.Message);
             }
             catch (OperationCanceledException) when (limit.Passed)
             {
@@ -108,8 +108,7 @@ public sealed class ConflictRetry(IPoolStore store, RetryPolicy policy, TimeProv
     }
 
     static Error GaveUp(RetryDeadline limit, int attempts, string cause) =>
-        Error.New(Errors.TryAgainLaterCode,
-            $"gave up after {attempts} attempt{(attempts == 1 ? "" : "s")} in {limit.Elapsed.TotalSeconds:0.0}s " +
+        Errors.TryAgainLater($"gave up after {attempts} attempt{(attempts == 1 ? "" : "s")} in {limit.Elapsed.TotalSeconds:0.0}s " +
             $"(retry deadline {limit.Shown}, WHEREABOUTS_RETRY_DEADLINE_MS); last cause: {cause}");
 
     /// <summary>

@@ -60,8 +60,7 @@ public sealed class RetryDeadline : IDisposable
 
     /// <summary>CNI error 11 (try again later) naming the deadline and what was going on when it passed.</summary>
     public Error Exceeded(string what) =>
-        Error.New(Errors.TryAgainLaterCode,
-            $"{what} did not finish within the retry deadline of {Shown} (WHEREABOUTS_RETRY_DEADLINE_MS)");
+        Errors.TryAgainLater($"{what} did not finish within the retry deadline of {Shown} (WHEREABOUTS_RETRY_DEADLINE_MS)");
 
     public void Dispose()
     {

@@ -56,7 +56,7 @@ static class Orphans
         }
         catch (StoreUnavailableException e)
         {
-            return Error.New(e.Transient ? Errors.TryAgainLaterCode : Errors.StoreUnavailableCode, e.Message);
+            return e.Transient ? Errors.TryAgainLater(e.Message) : Errors.StoreUnavailable(e.Message);
         }
     }
 }

@@ -16,7 +16,7 @@ public static class StatusCommand
         }
         catch (StoreUnavailableException e)
         {
-            return Error.New(Core.Errors.StoreUnavailableCode, $"the datastore cannot be used: {e.Message}");
+            return Core.Errors.StoreUnavailable($"the datastore cannot be used: {e.Message}");
         }
     }
 }

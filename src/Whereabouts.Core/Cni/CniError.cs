@@ -8,18 +8,16 @@ namespace Whereabouts.Core.Cni;
 public sealed record CniError(int Code, string Msg, string Details)
 {
     /// <summary>
-    /// An expected core error carries its CNI code; anything else is internal (999). A long validation message
-    /// becomes a short msg with the full list in details.
+    /// A typed expected error carries its code, msg and details. An untyped LanguageExt error keeps a code in
+    /// the CNI range (errors a library raised); an exception or anything else is internal (999).
     /// </summary>
-    public static CniError From(Error error)
+    public static CniError From(Error error) => error switch
     {
-        var code = error is Exceptional ? Errors.InternalCode : error.Code is > 0 and < 1000 ? error.Code : Errors.InternalCode;
-        var message = error.Message;
-        var colon = message.IndexOf(": ", StringComparison.Ordinal);
-        return code == Errors.InvalidConfigCode && message.StartsWith("invalid IPAM configuration: ", StringComparison.Ordinal)
-            ? new CniError(code, "invalid IPAM configuration", message[(colon + 2)..])
-            : new CniError(code, message, "");
-    }
+        ExpectedError e => new CniError(e.CniCode, e.Msg, e.Details),
+        Exceptional => new CniError(Errors.InternalCode, error.Message, ""),
+        _ when error.Code is > 0 and < 1000 => new CniError(error.Code, error.Message, ""),
+        _ => new CniError(Errors.InternalCode, error.Message, ""),
+    };
 
     public string Render(CniVersion version)
     {

@@ -23,7 +23,7 @@ public readonly record struct CniVersion(int Major, int Minor, int Patch) : ICom
         var found = Supported.Find(v => v.ToString() == text);
         return found.Match(
             v => Fin<CniVersion>.Succ(v),
-            () => Error.New(Errors.IncompatibleVersionCode, $"cniVersion \"{text}\" is not supported; use one of {string.Join(", ", Supported)}"));
+            () => Errors.IncompatibleVersion($"cniVersion \"{text}\" is not supported; use one of {string.Join(", ", Supported)}"));
     }
 
     public int CompareTo(CniVersion other) => (Major, Minor, Patch).CompareTo((other.Major, other.Minor, other.Patch));

@@ -27,8 +27,8 @@ public static class ConfigParser
         var r = new Utf8JsonReader(bytes);
         try
         {
-            if (!r.Read()) return Error.New(Errors.DecodeFailureCode, "network configuration on stdin is not valid JSON: it is empty");
-            if (r.TokenType != JsonTokenType.StartObject) return Error.New(Errors.DecodeFailureCode, "network configuration on stdin is not a JSON object");
+            if (!r.Read()) return Errors.DecodeFailure("network configuration on stdin is not valid JSON: it is empty");
+            if (r.TokenType != JsonTokenType.StartObject) return Errors.DecodeFailure("network configuration on stdin is not a JSON object");
             while (r.Read() && r.TokenType == JsonTokenType.PropertyName)
             {
                 var key = r.GetString()!;
@@ -55,12 +55,12 @@ public static class ConfigParser
         }
         catch (JsonException e)
         {
-            return Error.New(Errors.DecodeFailureCode, $"network configuration on stdin is not valid JSON {JsonErrorText.Describe(bytes, e)}");
+            return Errors.DecodeFailure($"network configuration on stdin is not valid JSON {JsonErrorText.Describe(bytes, e)}");
         }
         catch (InvalidOperationException)
         {
             // GetString on an escape that is not text ("\ud800", a lone surrogate).
-            return Error.New(Errors.DecodeFailureCode, $"network configuration on stdin is not valid JSON {JsonErrorText.Describe(bytes, r.TokenStartIndex, "a string holds an escape that is not text (a lone surrogate)")}");
+            return Errors.DecodeFailure($"network configuration on stdin is not valid JSON {JsonErrorText.Describe(bytes, r.TokenStartIndex, "a string holds an escape that is not text (a lone surrogate)")}");
         }
         return from v in CniVersion.Parse(version)
                from i in ipam is not null ? Fin<IpamDto>.Succ(ipam) : Errors.InvalidConfig("the network configuration has no \"ipam\" object")
@@ -77,7 +77,7 @@ public static class ConfigParser
     static bool IsTextOrNull(Utf8JsonReader r) => r.TokenType is JsonTokenType.String or JsonTokenType.Null;
 
     static Error NotAString(string key, Utf8JsonReader r) =>
-        Error.New(Errors.DecodeFailureCode, $"network configuration on stdin cannot be decoded: \"{key}\" must be a string, not {r.TokenType switch
+        Errors.DecodeFailure($"network configuration on stdin cannot be decoded: \"{key}\" must be a string, not {r.TokenType switch
         {
             JsonTokenType.StartObject => "an object",
             JsonTokenType.StartArray => "an array",

@@ -37,5 +37,5 @@ sealed class Problems
         string.IsNullOrWhiteSpace(text) ? Option<T>.None : Take(key, parse(text));
 
     public LanguageExt.Common.Error ToError() =>
-        Errors.InvalidConfig($"invalid IPAM configuration: {string.Join("; ", messages)}{(more > 0 ? $"; … and {more.ToString("N0", CultureInfo.InvariantCulture)} more" : "")}");
+        Errors.InvalidIpam($"{string.Join("; ", messages)}{(more > 0 ? $"; … and {more.ToString("N0", CultureInfo.InvariantCulture)} more" : "")}");
 }

@@ -28,7 +28,7 @@ public static class OffsetCodec
     }
 
     static Fin<UInt128> Fail(string key, string why) =>
-        LanguageExt.Common.Error.New(Errors.CorruptPoolCode, $"allocation key \"{key}\" is not an offset: {why}");
+        new AllocationFailure($"allocation key \"{key}\" is not an offset: {why}", Errors.CorruptPoolCode);
 
     /// <summary>Upstream parses keys as int64 and skips larger ones, so offsets ≥ 2^63 are invisible to it.</summary>
     public static bool IsVisibleToUpstream(UInt128 offset) => offset < (UInt128.One << 63);

@@ -20,8 +20,7 @@ public sealed class KubernetesNodeSlices(KubernetesPoolStore store) : INodeSlice
     {
         using var doc = await store.ReadNodeSlicePool(poolName, ct);
         if (doc is null)
-            return Error.New(Errors.TryAgainLaterCode,
-                $"node_slice_size is set but NodeSlicePool {store.Namespace}/{poolName} does not exist; NodeSlicePools are made by upstream Whereabouts' node-slice-controller: check that it runs in the cluster");
+            return Errors.TryAgainLater($"node_slice_size is set but NodeSlicePool {store.Namespace}/{poolName} does not exist; NodeSlicePools are made by upstream Whereabouts' node-slice-controller: check that it runs in the cluster");
         var root = doc.RootElement;
         if (root.TryGetProperty("status", out var status) && status.ValueKind == JsonValueKind.Object
             && status.TryGetProperty("allocations", out var allocations) && allocations.ValueKind == JsonValueKind.Array)
@@ -31,10 +30,9 @@ public sealed class KubernetesNodeSlices(KubernetesPoolStore store) : INodeSlice
                     var slice = Text(a, "sliceRange");
                     return CidrParser.Parse(slice).Match(
                         c => Fin<Cidr>.Succ(c),
-                        _ => Error.New(Errors.InvalidConfigCode, $"NodeSlicePool {store.Namespace}/{poolName} gives node {nodeName} the slice \"{slice}\", which is not a CIDR; fix or delete the NodeSlicePool"));
+                        _ => Errors.InvalidConfig($"NodeSlicePool {store.Namespace}/{poolName} gives node {nodeName} the slice \"{slice}\", which is not a CIDR; fix or delete the NodeSlicePool"));
                 }
-        return Error.New(Errors.TryAgainLaterCode,
-            $"no allocated node slice for node {nodeName} in NodeSlicePool {store.Namespace}/{poolName}; upstream's node-slice-controller assigns one slice per node: " +
+        return Errors.TryAgainLater($"no allocated node slice for node {nodeName} in NodeSlicePool {store.Namespace}/{poolName}; upstream's node-slice-controller assigns one slice per node: " +
             "check that the node count fits the range at this node_slice_size and that NODENAME matches the node's name");
     }
 

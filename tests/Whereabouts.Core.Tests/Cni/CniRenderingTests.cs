@@ -97,7 +97,7 @@ public sealed class CniRenderingTests
     [Fact]
     public void AnInvalidConfigErrorPutsTheProblemsInDetails()
     {
-        var error = CniError.From(Errors.InvalidConfig("invalid IPAM configuration: range: is required; gateway: bad"));
+        var error = CniError.From(Errors.InvalidIpam("range: is required; gateway: bad"));
         Assert.Equal(new CniError(Errors.InvalidConfigCode, "invalid IPAM configuration", "range: is required; gateway: bad"), error);
         var root = JsonDocument.Parse(error.Render(CniVersion.V040)).RootElement;
         Assert.Equal(7, root.GetProperty("code").GetInt32());
