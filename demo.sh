@@ -142,8 +142,8 @@ if [[ "$IPAM_MODE" == whereabouts ]]; then
             [[ -x "$cand" ]] && DOTNET="$cand"
         done
         [[ -n "$DOTNET" ]] || die "artifacts/cni/whereabouts is missing and the .NET SDK ('dotnet') is not installed, so it can't be built. Install the SDK pinned in global.json, then rerun."
-        [[ -d "$REPO/src/Whereabouts.Cni" ]] || die "artifacts/cni/whereabouts is missing and src/Whereabouts.Cni does not exist, so it can't be built."
-        PUBLISH=("$DOTNET" publish src/Whereabouts.Cni -c Release -o artifacts/cni)
+        [[ -d "$REPO/src/Whereabouts.Plugin" ]] || die "artifacts/cni/whereabouts is missing and src/Whereabouts.Plugin does not exist, so it can't be built."
+        PUBLISH=("$DOTNET" publish src/Whereabouts.Plugin -c Release -o artifacts/cni)
         # Under sudo, build as the invoking user when they own the repo: no root-owned obj/ or bin/.
         if [[ -n "${SUDO_USER:-}" && "$SUDO_USER" != root && "$(stat -c %U "$REPO")" == "$SUDO_USER" ]]; then
             PUBLISH=(sudo -u "$SUDO_USER" -H env "PATH=$PATH" "${PUBLISH[@]}")
@@ -151,7 +151,7 @@ if [[ "$IPAM_MODE" == whereabouts ]]; then
         say "$ ${PUBLISH[*]}"
         rc=0
         "${PUBLISH[@]}" 2>&1 | sed 's/^/    /' || rc=$?
-        ((rc == 0)) || die "building the plugin failed: 'dotnet publish src/Whereabouts.Cni -c Release -o artifacts/cni' exited $rc (output above)."
+        ((rc == 0)) || die "building the plugin failed: 'dotnet publish src/Whereabouts.Plugin -c Release -o artifacts/cni' exited $rc (output above)."
         [[ -x "$WB_BIN" ]] || die "dotnet publish succeeded but $WB_BIN was not produced."
     fi
     ok "plugin binary: $WB_BIN"

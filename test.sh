@@ -15,8 +15,8 @@ if ! command -v etcd >/dev/null 2>&1; then
         || { DEBIAN_FRONTEND=noninteractive apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends etcd-server >/dev/null; }
 fi
 
-step "publish the plugin (Native AOT): dotnet publish src/Whereabouts.Cni -c Release -o artifacts/cni"
-dotnet publish src/Whereabouts.Cni -c Release -o artifacts/cni -nologo -clp:ErrorsOnly
+step "publish the plugin (Native AOT): dotnet publish src/Whereabouts.Plugin -c Release -o artifacts/cni"
+dotnet publish src/Whereabouts.Plugin -c Release -o artifacts/cni -nologo -clp:ErrorsOnly
 export WHEREABOUTS_BINARY="$PWD/artifacts/cni/whereabouts"
 
 step "build the solution"

@@ -8,7 +8,7 @@ ITER=${1:-200}
 CONC=${2:-100}
 WB=${WHEREABOUTS_BINARY:-$PWD/artifacts/cni/whereabouts}
 HL=/usr/lib/cni/host-local
-[[ -x $WB ]] || { echo "missing $WB: dotnet publish src/Whereabouts.Cni -c Release -o artifacts/cni" >&2; exit 2; }
+[[ -x $WB ]] || { echo "missing $WB: dotnet publish src/Whereabouts.Plugin -c Release -o artifacts/cni" >&2; exit 2; }
 [[ -x $HL ]] || { echo "missing $HL: apt-get install containernetworking-plugins" >&2; exit 2; }
 [[ -x /usr/bin/time ]] || DEBIAN_FRONTEND=noninteractive apt-get install -y -q time >/dev/null
 

@@ -22,7 +22,7 @@ public static class GcFacts
             case DatastoreSettings.File:
                 return new GcOwnership.AllLocal();
             case DatastoreSettings.Kubernetes:
-                if (inv.NodeName() is not { } node)
+                if (inv.Request.NodeName is not { } node)
                     return new GcOwnership.Unknown("this node's name is unknown (set NODENAME for the plugin, or write it to whereabouts.d/nodename or /etc/hostname), " +
                                                    "so no pod can be shown to be this node's");
                 return inv.Store is KubernetesPoolStore kube

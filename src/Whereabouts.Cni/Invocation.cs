@@ -1,20 +1,12 @@
-using Whereabouts.Core.Config;
 using Whereabouts.Core.Engine;
+using Whereabouts.Core.Requests;
 using Whereabouts.Stores;
 
 namespace Whereabouts.Cni;
 
-/// <summary>Everything one verb needs, assembled by the dispatcher.</summary>
-public sealed record Invocation(
-    CniRequest Request,
-    NetworkConfig Network,
-    IpamSettings Ipam,
-    IPoolStore Store,
-    ConflictRetry Retry,
-    Log Log)
+/// <summary>Everything one verb needs: the resolved request, its store, the retry loop over that store, its log.</summary>
+public sealed record Invocation(Request Request, IPoolStore Store, ConflictRetry Retry, Log Log)
 {
-    public NetworkScope Scope => new(Ipam.Ranges, Ipam.NetworkName, Ipam.OverlappingRanges);
-
-    /// <summary>This node's name as node slices find it (NodeSlices.NodeName), read only by the verbs that need it.</summary>
-    public Func<string?> NodeName { get; init; } = () => null;
+    public Core.Config.IpamSettings Ipam => Request.Ipam;
+    public NetworkScope Scope => Request.Scope;
 }

@@ -93,12 +93,8 @@ public sealed class DispatcherProperties
             ["CNI_IFNAME"] = c.IfName, ["CNI_PATH"] = c.Path, ["CNI_ARGS"] = c.Args,
             ["WHEREABOUTS_RETRY_DEADLINE_MS"] = "200",
         };
-        var stdout = new StringWriter();
-        var io = new ProcessIo(k => env.GetValueOrDefault(k), new StringReader(c.Stdin), stdout, TextWriter.Null);
         // Every datastore is the in-memory one and no flat file exists: the property is about input, not I/O.
-        var dispatcher = new CniDispatcher(io, (_, _) => new InMemoryPoolStore(), _ => null);
-        var code = await dispatcher.Run(CancellationToken.None);
-        return (code, stdout.ToString());
+        return await PluginHarness.Once(k => env.GetValueOrDefault(k), c.Stdin, (_, _) => new InMemoryPoolStore(), _ => null);
     }
 
     [Fact]

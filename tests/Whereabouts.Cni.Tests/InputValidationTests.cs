@@ -34,12 +34,10 @@ public sealed class InputValidationTests
     [Fact]
     public async Task AnUnexpectedExceptionIsCode999NamingItsTypeAndMessage()
     {
-        var stdout = new StringWriter();
         var vars = new Dictionary<string, string> { ["CNI_COMMAND"] = "ADD", ["CNI_CONTAINERID"] = "c1", ["CNI_NETNS"] = "/ns", ["CNI_IFNAME"] = "net1", ["CNI_PATH"] = "/opt/cni/bin" };
-        var io = new ProcessIo(k => vars.GetValueOrDefault(k), new StringReader(Conf("1.0.0", BlogIpam)), stdout, TextWriter.Null);
         StoreFactory broken = (_, _) => throw new InvalidDataException("the disk said no");
-        var code = await new CniDispatcher(io, broken, _ => null).Run(CancellationToken.None);
-        var (errorCode, msg, version) = ErrorOf(stdout.ToString());
+        var (code, stdout) = await Once(k => vars.GetValueOrDefault(k), Conf("1.0.0", BlogIpam), broken, _ => null);
+        var (errorCode, msg, version) = ErrorOf(stdout);
         Assert.Equal((1, 999, "1.0.0"), (code, errorCode, version));
         Assert.Contains("InvalidDataException", msg);
         Assert.Contains("the disk said no", msg);
@@ -57,11 +55,9 @@ public sealed class InputValidationTests
             "UnauthorizedAccessException" => new UnauthorizedAccessException(runtimeMessage),
             _ => new IOException(runtimeMessage),
         };
-        var stdout = new StringWriter();
         var vars = new Dictionary<string, string> { ["CNI_COMMAND"] = "ADD", ["CNI_CONTAINERID"] = "c1", ["CNI_NETNS"] = "/ns", ["CNI_IFNAME"] = "net1", ["CNI_PATH"] = "/opt/cni/bin" };
-        var io = new ProcessIo(k => vars.GetValueOrDefault(k), new StringReader(Conf("1.0.0", BlogIpam)), stdout, TextWriter.Null);
-        var code = await new CniDispatcher(io, (_, _) => throw failure, _ => null).Run(CancellationToken.None);
-        var (errorCode, msg, _) = ErrorOf(stdout.ToString());
+        var (code, stdout) = await Once(k => vars.GetValueOrDefault(k), Conf("1.0.0", BlogIpam), (_, _) => throw failure, _ => null);
+        var (errorCode, msg, _) = ErrorOf(stdout);
         Assert.Equal((1, 5), (code, errorCode));
         Assert.Contains(says, msg);
         Assert.DoesNotContain("IO_", msg);

@@ -1,3 +1,4 @@
+using System.Text;
 using Whereabouts.Stores;
 using Whereabouts.Stores.Memory;
 
@@ -25,12 +26,20 @@ public sealed class PluginHarness
             ["CNI_ARGS"] = pod.Length == 0 ? extraArgs : $"IgnoreUnknown=1;K8S_POD_NAMESPACE={ns};K8S_POD_NAME={name}{extraArgs}",
         };
         foreach (var (k, v) in env ?? []) vars[k] = v;
-        var stdout = new StringWriter();
         var stderr = new StringWriter();
-        var io = new ProcessIo(k => vars.TryGetValue(k, out var v) && v.Length > 0 ? v : null, new StringReader(stdin), stdout, stderr);
-        var dispatcher = new CniDispatcher(io, (_, _) => new SharedStore(Store), path => Files.TryGetValue(path, out var f) ? f : null);
-        var code = await dispatcher.Run(CancellationToken.None);
-        return new Run(code, stdout.ToString().Trim(), stderr.ToString());
+        var (code, stdout) = await Once(k => vars.TryGetValue(k, out var v) && v.Length > 0 ? v : null, stdin,
+            (_, _) => new SharedStore(Store), path => Files.TryGetValue(path, out var f) ? Encoding.UTF8.GetBytes(f) : null, stderr);
+        return new Run(code, stdout.Trim(), stderr.ToString());
+    }
+
+    /// <summary>One call served as the plugin executable serves it: a fresh dispatcher and store cache, closed after.</summary>
+    public static async Task<(int Code, string Stdout)> Once(Func<string, string?> env, string stdin, StoreFactory open,
+        Func<string, byte[]?> readFile, TextWriter? stderr = null)
+    {
+        await using var stores = new StoreCache(open);
+        var dispatcher = new CniDispatcher(stores, readFile, stderr ?? TextWriter.Null, TimeProvider.System, Random.Shared.NextDouble);
+        var reply = await dispatcher.Serve(new CniCall(env, () => Encoding.UTF8.GetBytes(stdin)), CancellationToken.None);
+        return (reply.ExitCode, reply.Stdout.Length > 0 ? reply.Stdout + "\n" : "");
     }
 
     /// <summary>The dispatcher disposes its store; the harness keeps the data across invocations.</summary>

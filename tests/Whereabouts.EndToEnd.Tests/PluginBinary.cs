@@ -20,7 +20,7 @@ public static class PluginBinary
     public static ProcessStartInfo StartInfo(string command, string containerId, string ifName, string pod, Dictionary<string, string>? env = null)
     {
         if (!File.Exists(Path))
-            throw new FileNotFoundException($"plugin binary not found at {Path}: run `dotnet publish src/Whereabouts.Cni -c Release -o artifacts/cni` or set WHEREABOUTS_BINARY");
+            throw new FileNotFoundException($"plugin binary not found at {Path}: run `dotnet publish src/Whereabouts.Plugin -c Release -o artifacts/cni` or set WHEREABOUTS_BINARY");
         var info = new ProcessStartInfo(Path)
         {
             RedirectStandardInput = true,

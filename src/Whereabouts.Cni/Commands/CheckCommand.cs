@@ -11,7 +11,7 @@ public static class CheckCommand
 {
     public static async Task<Fin<string>> Run(Invocation inv, CancellationToken ct)
     {
-        var previous = PreviousAddresses(inv.Network.PreviousAddresses);
+        var previous = PreviousAddresses(inv.Request.PreviousAddresses);
         if (previous.Case is not ImmutableArray<Address> addresses) return previous.Map(_ => "");
         var pools = (await Task.WhenAll(inv.Scope.PoolKeys.Map(k => inv.Store.LoadPool(k, ct)).ToArray())).ToImmutableArray();
         var request = new CheckRequest(inv.Request.ContainerId, inv.Request.IfName, inv.Scope, addresses);

@@ -12,7 +12,7 @@ public static class GcCommand
 {
     public static async Task<Fin<string>> Run(Invocation inv, CancellationToken ct)
     {
-        if (inv.Network.ValidAttachments.Case is not ImmutableArray<Attachment> valid) return inv.Network.ValidAttachments.Map(_ => "");
+        if (inv.Request.ValidAttachments.Case is not ImmutableArray<Attachment> valid) return inv.Request.ValidAttachments.Map(_ => "");
         var ownership = await GcFacts.Gather(inv, valid, ct);
         if (ownership is GcOwnership.Unknown unknown) inv.Log.Verbose($"GC releases nothing: {unknown.Why}");
         var request = new GcRequest(valid, inv.Scope, ownership);

@@ -11,6 +11,13 @@ namespace Whereabouts.Core.Addresses;
 /// </summary>
 public static class AddressParser
 {
+    /// <summary>
+    /// A requested address, "10.9.0.5" or "10.9.0.5/24" (runtimeConfig ips, CNI_ARGS IP): the address, after
+    /// checking that any prefix is one of its family; the range's own prefix applies.
+    /// </summary>
+    public static Fin<Address> ParseWithOptionalPrefix(string text) =>
+        text.Contains('/') ? CidrParser.Parse(text).Map(c => c.Address) : Parse(text);
+
     public static Fin<Address> Parse(string? text)
     {
         if (string.IsNullOrWhiteSpace(text)) return Invalid(text ?? "", "it is empty");

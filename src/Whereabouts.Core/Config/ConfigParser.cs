@@ -15,7 +15,10 @@ namespace Whereabouts.Core.Config;
 /// </summary>
 public static class ConfigParser
 {
-    public static Fin<NetworkConfig> ParseNetwork(string stdin)
+    public static Fin<NetworkConfig> ParseNetwork(string stdin) => ParseNetwork(Encoding.UTF8.GetBytes(stdin));
+
+    /// <summary>The configuration as the runtime wrote it: bytes, read once, never turned into a string first.</summary>
+    public static Fin<NetworkConfig> ParseNetwork(ReadOnlyMemory<byte> stdin)
     {
         string version = "", name = "";
         IpamDto? ipam = null;
@@ -23,7 +26,7 @@ public static class ConfigParser
         var ips = ImmutableArray<string>.Empty;
         Option<ImmutableArray<string>> previous = None;
         Fin<ImmutableArray<Attachment>>? attachments = null;
-        var bytes = Encoding.UTF8.GetBytes(stdin);
+        var bytes = stdin.Span;
         var r = new Utf8JsonReader(bytes);
         try
         {
@@ -65,7 +68,7 @@ public static class ConfigParser
         return from v in CniVersion.Parse(version)
                from i in ipam is not null ? Fin<IpamDto>.Succ(ipam) : Errors.InvalidConfig("the network configuration has no \"ipam\" object")
                from _ in ipamProblems.Any ? ipamProblems.ToError() : Fin<Unit>.Succ(Unit.Default)
-               from runtimeIps in ips.TraverseAll(s => (s.Contains('/') ? CidrParser.Parse(s).Map(c => c.Address) : AddressParser.Parse(s)).Match(Succ: a => Fin<Address>.Succ(a), Fail: e => Errors.InvalidConfig($"runtimeConfig.ips: {e.Message}")))
+               from runtimeIps in ips.TraverseAll(s => AddressParser.ParseWithOptionalPrefix(s).Match(Succ: a => Fin<Address>.Succ(a), Fail: e => Errors.InvalidConfig($"runtimeConfig.ips: {e.Message}")))
                select new NetworkConfig(v, name, i, runtimeIps, previous,
                    attachments ?? Errors.InvalidConfig($"GC needs \"{ValidAttachmentsKey}\" in the network configuration: the list of attachments still in use (an empty list releases every one this node owns)"));
     }
@@ -86,11 +89,13 @@ public static class ConfigParser
         }}");
 
     /// <summary>cniVersion of a configuration, or "" when it has none or is not JSON (VERSION answers anyway).</summary>
-    public static string VersionOf(string stdin)
+    public static string VersionOf(string stdin) => VersionOf(Encoding.UTF8.GetBytes(stdin));
+
+    public static string VersionOf(ReadOnlySpan<byte> stdin)
     {
         try
         {
-            var r = new Utf8JsonReader(Encoding.UTF8.GetBytes(stdin));
+            var r = new Utf8JsonReader(stdin);
             if (!r.Read() || r.TokenType != JsonTokenType.StartObject) return "";
             while (r.Read() && r.TokenType == JsonTokenType.PropertyName)
             {

@@ -2,7 +2,7 @@ using LanguageExt;
 using LanguageExt.ClassInstances;
 using LanguageExt.Common;
 
-namespace Whereabouts.Cni;
+namespace Whereabouts.Core.Cni;
 
 /// <summary>CNI_ARGS: "IgnoreUnknown=1;K8S_POD_NAMESPACE=ns;K8S_POD_NAME=pod;IP=10.0.0.5/24;GATEWAY=10.0.0.1".</summary>
 public sealed record CniArgs(Map<OrdString, string, string> Values)
@@ -13,21 +13,14 @@ public sealed record CniArgs(Map<OrdString, string, string> Values)
         foreach (var pair in (text ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries))
         {
             var eq = pair.IndexOf('=');
-            if (eq <= 0) return Core.Errors.InvalidEnvironment($"CNI_ARGS entry \"{pair}\" is not KEY=VALUE");
+            if (eq <= 0) return Errors.InvalidEnvironment($"CNI_ARGS entry \"{pair}\" is not KEY=VALUE");
             values = values.AddOrUpdate(pair[..eq], pair[(eq + 1)..]);
         }
         return new CniArgs(values);
     }
 
-    /// <summary>"10.9.0.5" or "10.9.0.5/24": the address, after checking any prefix is one of its family.</summary>
-    public static Fin<Core.Addresses.Address> AddressWithOptionalPrefix(string text) =>
-        text.Contains('/')
-            ? Core.Addresses.CidrParser.Parse(text).Map(c => c.Address)
-            : Core.Addresses.AddressParser.Parse(text);
-
     /// <summary>A CNI_ARGS value that does not parse: an environment error (4) naming the key.</summary>
-    public static Error Bad(string key, Error why) =>
-        Core.Errors.InvalidEnvironment($"CNI_ARGS {key}: {why.Message}");
+    public static Error Bad(string key, Error why) => Errors.InvalidEnvironment($"CNI_ARGS {key}: {why.Message}");
 
     public string Get(string key) => Values.Find(key).IfNone("");
 
