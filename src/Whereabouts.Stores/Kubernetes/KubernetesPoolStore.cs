@@ -130,7 +130,7 @@ public sealed class KubernetesPoolStore : IPoolStore
         return found.ToImmutable();
     }
 
-    /// <summary>The NodeSlicePool as JSON, or null when it does not exist (see <see cref="NodeSlices"/>).</summary>
+    /// <summary>The NodeSlicePool as JSON, or null when it does not exist (see <see cref="KubernetesNodeSlices"/>).</summary>
     public async Task<JsonDocument?> ReadNodeSlicePool(string name, CancellationToken ct)
     {
         var r = await Read(() => api.Get(NodeSlicePools, name, ct), $"read NodeSlicePool {name}");

@@ -260,14 +260,4 @@ public sealed class KubernetesNodeSliceTests(KubeServerFixture fixture) : IClass
         missing.IfSucc(s => Assert.Fail($"there is no NodeSlicePool red, yet got {s}"));
         missing.IfFail(e => Assert.Contains("NodeSlicePool " + ns + "/red does not exist", e.Message));
     }
-
-    [Fact]
-    public void TheNodeNameComesFromNodenameThenANodenameFileThenEtcHostname()
-    {
-        Assert.Equal("env-node", NodeSlices.NodeName(k => k == "NODENAME" ? "env-node" : null, _ => "host\n", ""));
-        Assert.Equal("beside", NodeSlices.NodeName(_ => null, f => f == "/opt/wb/nodename" ? "beside\n" : f == "/etc/hostname" ? "host\n" : null, "/opt/wb/whereabouts.conf"));
-        Assert.Equal("installed", NodeSlices.NodeName(_ => null, f => f == "/host/etc/cni/net.d/whereabouts.d/nodename" ? "installed" : f == "/etc/hostname" ? "host\n" : null, ""));
-        Assert.Equal("host", NodeSlices.NodeName(_ => null, f => f == "/etc/hostname" ? "host\n" : null, ""));
-        Assert.Null(NodeSlices.NodeName(_ => null, _ => null, ""));
-    }
 }
