@@ -89,7 +89,7 @@ public sealed partial class EngineProperties
     }
 
     /// <summary>
-    /// Two ADDs at once through the real loop, the first by a shell that has read every reservation, the second by
+    /// Two ADDs at once through the real loop, their store calls interleaved, the first by a shell that has read every reservation, the second by
     /// one that learns them. Model: each ADD that succeeded holds its leases, one that failed found a range
     /// exhausted, and the store holds what it held before plus exactly what the successful ADDs got.
     /// </summary>
@@ -100,9 +100,10 @@ public sealed partial class EngineProperties
         var before = await Holdings(w.Store);
         var all = await w.Store.AllReservations();
         var seed = ++w.Fresh;
+        var store = new InterleavingStore(w.Store);
         var runs = await Task.WhenAll(
-            Task.Run(() => RealShell.Add(w.Store, first, all, seed)),
-            Task.Run(() => RealShell.Add(w.Store, second, KnownReservations.None, seed + 1)));
+            Task.Run(() => RealShell.Add(store, first, all, seed)),
+            Task.Run(() => RealShell.Add(store, second, KnownReservations.None, seed + 1)));
         var expected = before.ToHashSet();
         foreach (var (request, run) in new[] { first, second }.Zip(runs))
         {
