@@ -1,5 +1,5 @@
-using LanguageExt;
 using System.Collections.Immutable;
+using LanguageExt;
 using Whereabouts.Core;
 using Whereabouts.Core.Addresses;
 using Whereabouts.Core.Engine;
