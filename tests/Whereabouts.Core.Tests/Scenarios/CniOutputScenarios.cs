@@ -14,7 +14,7 @@ namespace Whereabouts.Core.Tests.Scenarios;
 /// <summary>The CNI result in every spec version, CNI error JSON and the VERSION answer, snapshotted.</summary>
 public sealed class CniOutputScenarios
 {
-    static readonly Scenario Rich = new("""
+    static readonly ScenarioConfig Rich = new("""
         {
           "cniVersion": "1.1.0",
           "name": "rich",

@@ -1,6 +1,6 @@
-namespace Whereabouts.Core.Tests.Engine;
+namespace Whereabouts.Stores.Tests.Engine;
 
-/// <summary>One step of a random engine run; <see cref="Gens.EngineRun"/> generates sequences of them.</summary>
+/// <summary>One step of a random engine run; <see cref="EngineGens.EngineRun"/> generates sequences of them.</summary>
 public abstract record EngineOp;
 
 /// <summary>

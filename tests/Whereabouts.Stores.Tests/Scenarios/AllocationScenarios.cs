@@ -1,18 +1,21 @@
 using System.Text;
 using Newtonsoft.Json.Linq;
 using Snapshooter.Xunit;
+using Whereabouts.Core;
 using Whereabouts.Core.Pools;
+using Whereabouts.Stores.Tests.Engine;
+using Xunit;
 
-namespace Whereabouts.Core.Tests.Scenarios;
+namespace Whereabouts.Stores.Tests.Scenarios;
 
 /// <summary>
-/// Whole ADD/DEL stories, snapshotted: the configuration as understood, each CNI result or error as the plugin
+/// Whole ADD/DEL stories through the real retry loop over the in-memory store, snapshotted: the configuration as understood, each CNI result or error as the plugin
 /// prints it, and what the store ends up holding in upstream's wire format.
 /// </summary>
 public sealed class AllocationScenarios
 {
     [Fact]
-    public void TheBlogExampleGivesTwoPodsTheFirstTwoAddresses()
+    public async Task TheBlogExampleGivesTwoPodsTheFirstTwoAddresses()
     {
         var s = new Scenario("""
             {
@@ -27,13 +30,13 @@ public sealed class AllocationScenarios
               }
             }
             """);
-        var first = s.Add("default/samplepod-1", "0f1b2c3d");
-        var second = s.Add("default/samplepod-2", "4e5f6a7b");
-        Snapshot.Match(new { ranges = s.Ranges(), first, second, stored = s.Stored() });
+        var first = await s.Add("default/samplepod-1", "0f1b2c3d");
+        var second = await s.Add("default/samplepod-2", "4e5f6a7b");
+        Snapshot.Match(new { ranges = s.Ranges(), first, second, stored = await s.Stored() });
     }
 
     [Fact]
-    public void DualStackGivesOneAddressPerRangeWithTheGatewayOnlyOnItsFamily()
+    public async Task DualStackGivesOneAddressPerRangeWithTheGatewayOnlyOnItsFamily()
     {
         var s = new Scenario("""
             {
@@ -51,14 +54,14 @@ public sealed class AllocationScenarios
               }
             }
             """);
-        var first = s.Add("default/pod-a", "aaaa");
-        var second = s.Add("default/pod-b", "bbbb");
-        var released = s.Del("aaaa");
-        Snapshot.Match(new { ranges = s.Ranges(), first, second, releasedByDelOfPodA = released, stored = s.Stored() });
+        var first = await s.Add("default/pod-a", "aaaa");
+        var second = await s.Add("default/pod-b", "bbbb");
+        var released = await s.Del("aaaa");
+        Snapshot.Match(new { ranges = s.Ranges(), first, second, releasedByDelOfPodA = released, stored = await s.Stored() });
     }
 
     [Fact]
-    public void ExhaustionIsReportedWithTheRangeAndWhatIsAllocatable()
+    public async Task ExhaustionIsReportedWithTheRangeAndWhatIsAllocatable()
     {
         var s = new Scenario("""
             {
@@ -68,12 +71,12 @@ public sealed class AllocationScenarios
               "ipam": { "type": "whereabouts", "range": "10.30.0.0/30" }
             }
             """);
-        var results = Enumerable.Range(1, 3).Select(i => s.Add($"default/pod-{i}", $"c{i}")).ToArray();
-        Snapshot.Match(new { ranges = s.Ranges(), results, stored = s.Stored() });
+        var results = await s.AddPods(3);
+        Snapshot.Match(new { ranges = s.Ranges(), results, stored = await s.Stored() });
     }
 
     [Fact]
-    public void ExclusionsAndRangeEndAreSkippedUntilTheRangeRunsOut()
+    public async Task ExclusionsAndRangeEndAreSkippedUntilTheRangeRunsOut()
     {
         var s = new Scenario("""
             {
@@ -88,12 +91,12 @@ public sealed class AllocationScenarios
               }
             }
             """);
-        var addresses = Enumerable.Range(1, 7).Select(i => Summary(s.Add($"default/pod-{i}", $"c{i}"))).ToArray();
-        Snapshot.Match(new { ranges = s.Ranges(), addresses, stored = s.Stored() });
+        var addresses = (await s.AddPods(7)).Select(Summary).ToArray();
+        Snapshot.Match(new { ranges = s.Ranges(), addresses, stored = await s.Stored() });
     }
 
     [Fact]
-    public void Ipv6PastTheFirstSlash65IsStoredAsANonNegativeDecimalKey()
+    public async Task Ipv6PastTheFirstSlash65IsStoredAsANonNegativeDecimalKey()
     {
         var s = new Scenario("""
             {
@@ -108,19 +111,19 @@ public sealed class AllocationScenarios
               }
             }
             """);
-        var results = Enumerable.Range(1, 3).Select(i => s.Add($"default/pod-{i}", $"c{i}")).ToArray();
-        var pool = s.Store.Pools.Values.Single().State;
+        var results = await s.AddPods(3);
+        var pool = (await s.Store.Pools()).Single().State;
         Snapshot.Match(new
         {
             ranges = s.Ranges(),
             results,
             visibleToUpstream = pool.Allocations.Select(a => $"{OffsetCodec.Format(a.Offset)}: {OffsetCodec.IsVisibleToUpstream(a.Offset)}").ToArray(),
-            stored = s.Stored(),
+            stored = await s.Stored(),
         });
     }
 
     [Fact]
-    public void APoolUpstreamWroteWithNegativeKeysIsReadExtendedAndWrittenBackNonNegative()
+    public async Task APoolUpstreamWroteWithNegativeKeysIsReadExtendedAndWrittenBackNonNegative()
     {
         var s = new Scenario("""
             {
@@ -141,12 +144,12 @@ public sealed class AllocationScenarios
             }
             """;
         var key = s.Scope.PoolKeys[0];
-        s.Store.Seed(key, PoolCodec.Decode(key.Name, Encoding.UTF8.GetBytes(upstream)).ThrowIfFail());
-        var newPod = s.Add("default/new-pod", "fresh");
-        var releasedLegacy1 = s.Del("legacy-1");
-        var releasedLegacy3 = s.Del("legacy-3");
-        var nextPod = s.Add("default/next-pod", "fresh-2");
-        Snapshot.Match(new { decoded = Decoded(key, upstream), newPod, releasedLegacy1, releasedLegacy3, nextPod, stored = s.Stored() });
+        await s.Store.Seed(key, PoolCodec.Decode(key.Name, Encoding.UTF8.GetBytes(upstream)).ThrowIfFail());
+        var newPod = await s.Add("default/new-pod", "fresh");
+        var releasedLegacy1 = await s.Del("legacy-1");
+        var releasedLegacy3 = await s.Del("legacy-3");
+        var nextPod = await s.Add("default/next-pod", "fresh-2");
+        Snapshot.Match(new { decoded = Decoded(key, upstream), newPod, releasedLegacy1, releasedLegacy3, nextPod, stored = await s.Stored() });
     }
 
     static string[] Decoded(PoolKey key, string json) =>

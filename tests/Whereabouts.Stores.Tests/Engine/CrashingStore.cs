@@ -1,0 +1,55 @@
+using System.Collections.Immutable;
+using LanguageExt;
+using Whereabouts.Core.Engine;
+using Whereabouts.Core.Pools;
+
+namespace Whereabouts.Stores.Tests.Engine;
+
+/// <summary>
+/// A store through which the shell dies once, before step <paramref name="crashBefore"/> of a plan: the loop
+/// loads its pools before every attempt, so writes are counted from the last pool load, and that write fails
+/// with a permanent <see cref="StoreUnavailableException"/> (the request fails at once, after the loop has
+/// taken back the steps that ran). After the crash every call passes, so the compensation is not hindered.
+/// </summary>
+public sealed class CrashingStore(IPoolStore inner, int crashBefore) : IPoolStore
+{
+    /// <summary>The CNI error code the crashed request fails with.</summary>
+    public const int Code = -1;
+
+    public const string Message = "injected: the shell crashed part-way through the plan";
+
+    readonly object gate = new();
+    int writesSinceLoad;
+    bool crashed;
+
+    public static bool IsCrash(LanguageExt.Common.Error error) => error.Code == Code && error.Message == Message;
+
+    public Task<PoolSnapshot> LoadPool(PoolKey key, CancellationToken ct)
+    {
+        lock (gate) writesSinceLoad = 0;
+        return inner.LoadPool(key, ct);
+    }
+
+    public Task<Option<Owner>> LoadReservation(ReservationKey key, CancellationToken ct) => inner.LoadReservation(key, ct);
+
+    public Task<ImmutableArray<ReservationEntry>> ListReservations(string namePrefix, CancellationToken ct) => inner.ListReservations(namePrefix, ct);
+
+    public Task<ImmutableArray<PoolSnapshot>> ListPools(string namePrefix, CancellationToken ct) => inner.ListPools(namePrefix, ct);
+
+    public Task<ApplyResult> Apply(StoreOp op, CancellationToken ct)
+    {
+        lock (gate)
+        {
+            if (!crashed && writesSinceLoad++ == crashBefore)
+            {
+                crashed = true;
+                throw new StoreUnavailableException(Message, transient: false) { Code = Code };
+            }
+        }
+        return inner.Apply(op, ct);
+    }
+
+    public Task Ping(CancellationToken ct) => inner.Ping(ct);
+
+    public ValueTask DisposeAsync() => inner.DisposeAsync();
+}
