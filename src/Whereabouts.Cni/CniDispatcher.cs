@@ -44,8 +44,9 @@ public sealed class CniDispatcher(StoreCache stores, Func<string, byte[]?> readF
             var stdin = call.ReadStdin();
             if (verb == CniVerb.Version) return new CniReply(0, ResultRenderer.RenderVersions(CniVersion.Parse(ConfigParser.VersionOf(stdin.Span)).IfFail(CniVersion.Latest)));
             // Rendered in the configuration's cniVersion, even an environment error.
-            version = RequestResolver.ReplyVersion(stdin);
-            var (resolved, gathered) = await inputs.Run(new RawInputs(call.Env, stdin), RequestResolver.Resolve, ct);
+            raw = new RawInputs(call.Env, stdin);
+            version = RequestResolver.ReplyVersion(raw);
+            var (resolved, gathered) = await inputs.Run(raw, RequestResolver.Resolve, ct);
             raw = gathered;
             if (resolved.Case is not Request request) return Fail(version, resolved.Map(_ => ""), log ?? await ErrorLog(inputs, raw, ct));
             LogFor(request.Ipam);

@@ -23,6 +23,14 @@ public abstract record FileRead
 /// </summary>
 public sealed record RawInputs(Func<string, string?> Env, ReadOnlyMemory<byte> Stdin)
 {
+    /// <summary>
+    /// stdin parsed once, however many rounds resolution takes: a value of <see cref="Stdin"/> alone, shared by
+    /// every copy `with` makes. (Each round re-parsed it before: ~5 parses per ADD.)
+    /// </summary>
+    readonly Lazy<Fin<NetworkConfig>> network = new(() => ConfigParser.ParseNetwork(Stdin), LazyThreadSafetyMode.None);
+
+    public Fin<NetworkConfig> Network => network.Value;
+
     public ImmutableDictionary<string, FileRead> Files { get; init; } = ImmutableDictionary<string, FileRead>.Empty;
 
     /// <summary>The outcome of <see cref="Wanted.PathChecks"/>, once the shell ran them.</summary>

@@ -18,7 +18,7 @@ public static class RequestResolver
 {
     public static Fin<Request> Resolve(RawInputs raw)
     {
-        var network = ConfigParser.ParseNetwork(raw.Stdin);
+        var network = raw.Network;
         return from env in CniEnvironment.From(raw.Env)
                from net in network
                from _ in CniEnvironment.CheckNetworkName(net.Name)
@@ -35,12 +35,12 @@ public static class RequestResolver
     }
 
     /// <summary>The version a reply is rendered in: the configuration's, when it parses, else the latest.</summary>
-    public static CniVersion ReplyVersion(ReadOnlyMemory<byte> stdin) =>
-        ConfigParser.ParseNetwork(stdin).Map(n => n.Version).IfFail(CniVersion.Latest);
+    public static CniVersion ReplyVersion(RawInputs raw) =>
+        raw.Network.Map(n => n.Version).IfFail(CniVersion.Latest);
 
     /// <summary>Where an error found before the settings exist is logged (<see cref="IpamLoading.ErrorLogFile"/>).</summary>
     public static Fin<Option<NamedPath>> ErrorLogFile(RawInputs raw) =>
-        ConfigParser.ParseNetwork(raw.Stdin).Case is NetworkConfig net ? IpamLoading.ErrorLogFile(net.Ipam, raw) : Option<NamedPath>.None;
+        raw.Network.Case is NetworkConfig net ? IpamLoading.ErrorLogFile(net.Ipam, raw) : Option<NamedPath>.None;
 
     static Fin<Unit> Checked(RawInputs raw, ImmutableArray<NamedPath> named, string logFile) =>
         raw.PathsChecked.Match(done => done, () => new InputNeeded(new Wanted.PathChecks(named, logFile)));
