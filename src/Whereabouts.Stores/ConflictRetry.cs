@@ -55,6 +55,7 @@ public sealed class ConflictRetry(IPoolStore store, RetryPolicy policy, TimeProv
                 if (decided.Case is not Plan plan) return decided.Map(p => p.Outcome);
                 var run = await Armed(limit, new PlanExecutor(store, log).Run(plan, ct));
                 if (!run.Compensation.IsEmpty) await Compensate(run.Compensation, limit, outer);
+                if (!run.Settlement.IsEmpty) await Compensate(run.Settlement, limit, outer, stopAtFailure: true);
                 if (run is Execution.Completed) return plan.Outcome;
                 if (run is Execution.Failed failed) ExceptionDispatchInfo.Throw(failed.Cause);
                 if (run is Execution.ReservationHeld held)
@@ -125,9 +126,11 @@ public sealed class ConflictRetry(IPoolStore store, RetryPolicy policy, TimeProv
     /// <summary>
     /// Takes back what a plan that stopped part-way did, newest first, until the deadline plus <see cref="UndoGrace"/>:
     /// a write as it stands, an allocation as a small decision of its own on the pool as it is now. Best effort:
-    /// what cannot be undone is logged; the runtime's DEL after a failed ADD finishes the job.
+    /// what cannot be undone is logged; the runtime's DEL after a failed ADD finishes the job. A settlement
+    /// (<see cref="Execution.Settlement"/>) stops at the first undo that cannot be done: the steps before it may
+    /// back what it failed to take back.
     /// </summary>
-    async Task Compensate(ImmutableArray<Undo> undo, RetryDeadline limit, CancellationToken outer)
+    async Task Compensate(ImmutableArray<Undo> undo, RetryDeadline limit, CancellationToken outer, bool stopAtFailure = false)
     {
         var left = limit.Limit - limit.Elapsed;
         using var within = new RetryDeadline((left > TimeSpan.Zero ? left : TimeSpan.Zero) + UndoGrace, clock, outer);
@@ -137,10 +140,12 @@ public sealed class ConflictRetry(IPoolStore store, RetryPolicy policy, TimeProv
             {
                 var result = await Loop(KeysOf(step), Decide(step), within, outer);
                 result.Match(_ => log.Debug($"undo {PlanExecutor.Describe(step)}"), e => log.Error($"could not undo {PlanExecutor.Describe(step)}: {e.Message}"));
+                if (result.IsFail && stopAtFailure) return;
             }
             catch (OperationCanceledException e)
             {
                 log.Error($"could not undo {PlanExecutor.Describe(step)}: {e.Message}");
+                if (stopAtFailure) return;
             }
         }
     }

@@ -13,6 +13,13 @@ public abstract record Execution
     /// <summary>The undo of the steps that ran, for the caller to apply; empty when nothing must be taken back.</summary>
     public ImmutableArray<Undo> Compensation { get; init; } = ImmutableArray<Undo>.Empty;
 
+    /// <summary>
+    /// After a step whose outcome is unknown: its own undo, then the undo of the steps before it, to be applied
+    /// strictly in order, each only once the one before it is done (<see cref="PlanExecutor"/>). Empty when
+    /// the unknown step has no undo.
+    /// </summary>
+    public ImmutableArray<Undo> Settlement { get; init; } = ImmutableArray<Undo>.Empty;
+
     public sealed record Completed : Execution;
     /// <summary>A pool moved or vanished since it was read: reload and decide again.</summary>
     public sealed record Stale : Execution;
@@ -25,7 +32,12 @@ public abstract record Execution
 /// <summary>
 /// Runs a plan's steps in order and says how it ended. When a step's guard fails, or the store fails part-way,
 /// the undo of the steps that did run is reported as data; the caller compensates. Except when the failed
-/// step's outcome is unknown (<see cref="WriteOutcomeUnknownException"/>): then nothing is to be undone.
+/// step's outcome is unknown (<see cref="WriteOutcomeUnknownException"/>): then nothing is undone on a
+/// guess. Its own undo is correct whether it committed or not (a delete guarded by its owner, an exact
+/// allocation taken out if the pool has it), so it is reported as the first of a <see cref="Execution.Settlement"/>:
+/// once it is done, the steps before it back nothing any more and their undo follows. Left in place instead,
+/// the reservation of a pool write that did not land is an orphan of a live pod: the retry may well pick
+/// another address.
 /// </summary>
 public sealed class PlanExecutor(IPoolStore store, Log log)
 {
@@ -48,9 +60,17 @@ public sealed class PlanExecutor(IPoolStore store, Log log)
         catch (WriteOutcomeUnknownException e)
         {
             // The step may have committed: undoing the steps before it on a guess could delete the reservation
-            // of an address the pool now holds. Left in place, they are at worst an orphan, which is reclaimed.
-            log.Error($"{e.Message}; leaving the {applied} step(s) before it in place");
-            return new Execution.Failed(e) { Compensation = OnlyDeletesLeft(plan, applied) ? Unfinished(plan, applied) : ImmutableArray<Undo>.Empty };
+            // of an address the pool now holds. Its own undo is right either way, so it goes first, and the
+            // steps before it are undone only once it is done (the settlement); without one they stay in place.
+            var unknown = plan.Steps[applied].Undo;
+            log.Error(unknown.IsEmpty
+                ? $"{e.Message}; leaving the {applied} step(s) before it in place"
+                : $"{e.Message}; undoing it, then the {applied} step(s) before it once that is done");
+            return new Execution.Failed(e)
+            {
+                Compensation = OnlyDeletesLeft(plan, applied) ? Unfinished(plan, applied) : ImmutableArray<Undo>.Empty,
+                Settlement = unknown.IsEmpty ? ImmutableArray<Undo>.Empty : unknown.AddRange(plan.UndoAfter(applied)),
+            };
         }
         catch (Exception e) when (e is StoreUnavailableException or OperationCanceledException)
         {
