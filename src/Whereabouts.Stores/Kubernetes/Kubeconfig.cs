@@ -45,8 +45,8 @@ public sealed record Kubeconfig(
     public static Kubeconfig Parse(string text, string path)
     {
         YamlNode root;
-        try { root = KubeYaml.Parse(text); }
-        catch (YamlException e) { throw Invalid(path, e.Message); }
+        try { root = KubeconfigYaml.Parse(text); }
+        catch (KubeconfigYamlException e) { throw Invalid(path, e.Message); }
         if (root is not YamlNode.Mapping doc) throw Invalid(path, "it is not a mapping");
         var dir = Path.GetDirectoryName(Path.GetFullPath(path)) ?? "/";
 

@@ -1,3 +1,4 @@
+using CsCheck;
 using System.Text;
 using Whereabouts.Stores.Kubernetes;
 using Xunit;
@@ -201,8 +202,13 @@ public sealed class KubernetesYamlSubsetTests
     [InlineData("flow: [a,\n  b]\n", "{flow: [a, b]}")]
     [InlineData("a: x:y\n", "{a: x:y}")]
     [InlineData("\uFEFFa: b\r\nc: d\r\n", "{a: b, c: d}")]
+    [InlineData("{\n\t\"a\": {\n\t\t\"b\": true\n\t},\n\t\"c\": [1, null,]\n}\n", "{a: {b: true}, c: [1, null]}")]
+    [InlineData("a: 1\na: 2\n", "{a: 1, a: 2}")]
+    [InlineData("a: 1\n---\n", "{a: 1}")]
+    [InlineData("%YAML 1.1\n---\na: b\n", "{a: b}")]
+    [InlineData("", "null")]
     public void ParsesTheKubeconfigSubset(string yaml, string expected) =>
-        Assert.Equal(expected, Dump(KubeYaml.Parse(yaml)));
+        Assert.Equal(expected, Dump(KubeconfigYaml.Parse(yaml)));
 
     [Theory]
     [InlineData("a: 1\n  b: 2\n")]
@@ -211,6 +217,39 @@ public sealed class KubernetesYamlSubsetTests
     [InlineData("a: *ref\n")]
     [InlineData("a: !!str x\n")]
     [InlineData("a: \"bad \\q escape\"\n")]
+    [InlineData("a: &x 1\n")]
+    [InlineData("? [x]\n: y\n")]
+    [InlineData("a: 1\n---\nb: 2\n")]
     public void RefusesWhatItDoesNotUnderstand(string yaml) =>
-        Assert.Throws<YamlException>(() => KubeYaml.Parse(yaml));
+        Assert.Throws<KubeconfigYamlException>(() => KubeconfigYaml.Parse(yaml));
+
+    /// <summary>Duplicate keys are kept in order, and a lookup takes the last one (as Go's decoders do).</summary>
+    [Fact]
+    public void TheLastOfDuplicateKeysWins() =>
+        Assert.Equal("2", ((YamlNode.Scalar)((YamlNode.Mapping)KubeconfigYaml.Parse("a: 1\na: 2\n"))["a"]!).Text);
+
+    [Theory]
+    [InlineData("a: b\nc: \"open\n", "line 2:")]
+    [InlineData("a: b\n\nc: *ref\n", "line 3: anchors, aliases and tags")]
+    [InlineData("a: 1\n---\nb: 2\n", "line 2: more than one YAML document")]
+    public void ErrorsNameTheLine(string yaml, string expected) =>
+        Assert.StartsWith(expected, Assert.Throws<KubeconfigYamlException>(() => KubeconfigYaml.Parse(yaml)).Message);
+
+    /// <summary>A bounded depth: "[[[[…" cannot overflow the plugin's stack.</summary>
+    [Fact]
+    public void RefusesDeepNesting() =>
+        Assert.Contains("nested more than", Assert.Throws<KubeconfigYamlException>(() => KubeconfigYaml.Parse(new string('[', 10_000) + new string(']', 10_000))).Message);
+
+    /// <summary>Any text that is a mapping of plain keys to quoted values reads back as written.</summary>
+    [Fact]
+    public void QuotedValuesReadBackAsWritten() =>
+        Gen.Dictionary(Gen.String[Gen.Char["abcdefghij"], 1, 8], Gen.String)[1, 6].Sample(map =>
+        {
+            var yaml = string.Concat(map.Select(kv => $"{kv.Key}: \"{Escape(kv.Value)}\"\n"));
+            var parsed = (YamlNode.Mapping)KubeconfigYaml.Parse(yaml);
+            Assert.All(map, kv => Assert.Equal(kv.Value, ((YamlNode.Scalar)parsed[kv.Key]!).Text));
+        });
+
+    /// <summary>YAML's double-quoted escapes: every character outside printable ASCII as \uXXXX.</summary>
+    static string Escape(string s) => string.Concat(s.Select(c => c is >= ' ' and <= '~' and not '"' and not '\\' ? c.ToString() : $"\\u{(int)c:x4}"));
 }
