@@ -9,7 +9,7 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 [[ $# -ge 2 ]] || { echo "usage: $0 A_BINARY B_BINARY [iterations=200] [rss_runs=50]" >&2; exit 2; }
 A=$(realpath "$1") B=$(realpath "$2") ITER=${3:-200} RSS_RUNS=${4:-50}
-[[ -x $A && -x $B ]] || { echo "missing $A or $B: dotnet publish src/Whereabouts.Cni -c Release -o DIR" >&2; exit 2; }
+[[ -x $A && -x $B ]] || { echo "missing $A or $B: dotnet publish src/Whereabouts.Plugin -c Release -o DIR" >&2; exit 2; }
 [[ -x /usr/bin/time ]] || { apt-get update -q >/dev/null; DEBIAN_FRONTEND=noninteractive apt-get install -y -q time >/dev/null; }
 
 work=$(mktemp -d)

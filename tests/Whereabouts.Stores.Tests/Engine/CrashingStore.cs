@@ -13,8 +13,8 @@ namespace Whereabouts.Stores.Tests.Engine;
 /// </summary>
 public sealed class CrashingStore(IPoolStore inner, int crashBefore) : IPoolStore
 {
-    /// <summary>The CNI error code the crashed request fails with.</summary>
-    public const int Code = -1;
+    /// <summary>The CNI error code the crashed request fails with: a permanent store failure, told apart by its message.</summary>
+    public const int Code = Core.Errors.StoreUnavailableCode;
 
     public const string Message = "injected: the shell crashed part-way through the plan";
 
@@ -22,7 +22,7 @@ public sealed class CrashingStore(IPoolStore inner, int crashBefore) : IPoolStor
     int writesSinceLoad;
     bool crashed;
 
-    public static bool IsCrash(LanguageExt.Common.Error error) => error.Code == Code && error.Message == Message;
+    public static bool IsCrash(LanguageExt.Common.Error error) => error is Core.StoreUnavailable && error.Message == Message;
 
     public Task<PoolSnapshot> LoadPool(PoolKey key, CancellationToken ct)
     {
