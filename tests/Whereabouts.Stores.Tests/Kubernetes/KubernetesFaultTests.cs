@@ -137,6 +137,34 @@ public sealed class KubernetesFaultTests(KubeServerFixture fixture, ITestOutputH
     }
 
     [Fact]
+    public async Task TooManyRequestsIsTransientCarriesTheServersRetryAfterAndTheStoreDoesNotWait()
+    {
+        var ns = KubeServerFixture.FreshNamespace();
+        await using var store = fixture.Open(ns);
+        var key = PoolKey.For(Range, Network);
+        var reservation = ReservationKey.For(Range.AddressAt(7), Network);
+        var owner = new Owner("cid-t", "default/t", "net1");
+        // The server answers 429 with Retry-After: 1, to a read and to a write; waiting it out is the retry loop's job.
+        Server.Faults.FailNext(KubeVerbs.Get, FaultKind.TooManyRequests);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var read = await Assert.ThrowsAsync<StoreUnavailableException>(() => store.LoadPool(key, default));
+        Server.Faults.FailNext(KubeVerbs.Create, FaultKind.TooManyRequests);
+        var write = await Assert.ThrowsAsync<StoreUnavailableException>(() => store.Apply(new StoreOp.CreateReservation(reservation, owner), default));
+        clock.Stop();
+        foreach (var e in new[] { read, write })
+        {
+            Assert.True(e.Transient);
+            Assert.IsNotType<WriteOutcomeUnknownException>(e);
+            Assert.Contains("429", e.Message);
+            Assert.Equal(TimeSpan.FromSeconds(1), e.RetryAfter);
+        }
+        // Two calls, each asked to wait a second, answered well within one: the store itself did not wait.
+        Assert.True(clock.Elapsed < TimeSpan.FromMilliseconds(900), $"the store waited: {clock.Elapsed.TotalMilliseconds:0} ms");
+        // A throttled write is not applied, and was not sent again.
+        Assert.Null(Server.Get(KubernetesPoolStoreNames.Reservations, ns, reservation.Name));
+    }
+
+    [Fact]
     public async Task TooManyRequestsWaitsOutRetryAfterAndIsTransient()
     {
         var ns = KubeServerFixture.FreshNamespace();
