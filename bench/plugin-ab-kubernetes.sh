@@ -68,6 +68,7 @@ add_rss() {
 # The order of A and B alternates with each iteration.
 order() { if (( $1 % 2 )); then echo 0 1; else echo 1 0; fi; }
 
+load_start=$(uptime | sed 's/.*load average: //')
 for i in $(seq 1 10); do for k in 0 1 2; do for b in 0 1; do add_del $b $k "warm$i" >/dev/null; done; done; done
 for i in $(seq 1 "$ITER"); do
     for k in 0 1 2; do for b in $(order "$i"); do add_del $b $k "c$i" >>"$work/t.$b.$k"; done; done
@@ -79,7 +80,7 @@ done
 pct() { sort -n | awk -v p="$1" '{a[NR]=$1} END {i=int(NR*p+0.999999); if (i<1) i=1; print a[i]}'; }
 mean() { awk '{s+=$1} END {printf "%.0f", s/NR}'; }
 
-echo "machine: $(nproc) cores, $(lscpu | sed -n 's/^Model name: *//p'), load$(uptime | sed 's/.*load average//'), $(date -u '+%Y-%m-%d %H:%M UTC')"
+echo "machine: $(nproc) cores, $(lscpu | sed -n 's/^Model name: *//p'), load average $load_start at the start and $(uptime | sed 's/.*load average: //') at the end, $(date -u '+%Y-%m-%d %H:%M UTC')"
 echo "A: $A"
 echo "B: $B"
 echo
