@@ -44,6 +44,8 @@ public sealed class ConflictRetry(IPoolStore store, RetryPolicy policy, TimeProv
         var asked = TimeSpan.Zero;
         // The pools as read when a reservation create last found its address held (see LostRace).
         ImmutableArray<PoolSnapshot>? heldAfter = null;
+        // Reservation deletes an unfinished release owes the next attempt (Plan.OwedDeletes).
+        var owed = ImmutableArray<Step>.Empty;
         for (var attempt = 0; ; attempt++)
         {
             try
@@ -52,7 +54,9 @@ public sealed class ConflictRetry(IPoolStore store, RetryPolicy policy, TimeProv
                 if (heldAfter is { } before && LostRace(before, pools)) known = known.AfterLostRace(++races, jitter());
                 heldAfter = null;
                 var decided = decide(pools, known);
-                if (decided.Case is not Plan plan) return decided.Map(p => p.Outcome);
+                if (decided.Case is not Plan decidedPlan) return decided.Map(p => p.Outcome);
+                var plan = decidedPlan.Then(owed);
+                owed = plan.OwedDeletes;
                 var run = await Armed(limit, new PlanExecutor(store, log).Run(plan, ct));
                 if (!run.Compensation.IsEmpty) await Compensate(run.Compensation, limit, outer);
                 if (!run.Settlement.IsEmpty) await Compensate(run.Settlement, limit, outer, stopAtFailure: true);

@@ -18,4 +18,23 @@ public sealed record Plan(ImmutableArray<Step> Steps, Outcome Outcome)
     public ImmutableArray<Undo> UndoAfter(int applied) => Steps.Take(applied).Reverse().SelectMany(s => s.Undo).ToImmutableArray();
 
     public bool IsEmpty => Steps.IsEmpty;
+
+    /// <summary>
+    /// The reservation deletes a release (DEL, GC) owes if this attempt does not finish: they are carried into
+    /// the next attempt (<see cref="Then"/>). Its pool write may have landed with its answer lost, and then the
+    /// next decision, made from pools that no longer hold the address, would not delete its reservation.
+    /// An ADD owes none: what it reserved is taken back by its compensation instead.
+    /// </summary>
+    public ImmutableArray<Step> OwedDeletes =>
+        Outcome is Outcome.Released ? Steps.Where(s => s.Do is StoreOp.DeleteReservation).ToImmutableArray() : ImmutableArray<Step>.Empty;
+
+    /// <summary>
+    /// This plan, then the <paramref name="owed"/> deletes it does not already make: after its pool writes, so a
+    /// reservation still goes only once no pool holds its address; each delete is guarded by its owner.
+    /// </summary>
+    public Plan Then(ImmutableArray<Step> owed)
+    {
+        var missing = owed.Where(o => !Steps.Any(s => s.Do == o.Do)).ToImmutableArray();
+        return missing.IsEmpty ? this : this with { Steps = Steps.AddRange(missing) };
+    }
 }
