@@ -32,7 +32,7 @@ namespace Whereabouts.Stores.Etcd;
 /// failure makes the next request start there.
 /// </para>
 /// </summary>
-public sealed class EtcdClient : IDisposable
+public sealed partial class EtcdClient : IDisposable
 {
     readonly EtcdOptions options;
     readonly HttpClient http;
@@ -177,115 +177,6 @@ public sealed class EtcdClient : IDisposable
         var bytes = await response.Content.ReadAsByteArrayAsync(deadline.Token);
         log.Debug($"etcd POST {endpoint}{path} → {(int)response.StatusCode} in {System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds:0.0}ms");
         return new Reply(endpoint, response.StatusCode, bytes);
-    }
-
-    /// <summary>A failed exchange (no HTTP answer) as a store failure; only a TLS failure is permanent.</summary>
-    StoreUnavailableException Translate(Uri endpoint, string path, TimeSpan timeout, Exception e)
-    {
-        if (e is OperationCanceledException)
-            return new StoreUnavailableException(
-                $"etcd at {Show(endpoint)} did not answer {path} within {timeout.TotalSeconds:0.#}s", transient: true, e);
-        if (IsTls(e))
-            return new StoreUnavailableException(
-                $"TLS with etcd at {Show(endpoint)} failed: {Innermost(e).Message}; check that etcd_ca_cert_file is the CA that signed the server's certificate, "
-                + $"that the certificate names the host in etcd_host, and that etcd_cert_file/etcd_key_file hold a client certificate etcd trusts"
-                + (endpoint.Scheme == "https" && options.CaCertFile.Length == 0 ? " (no etcd_ca_cert_file is set: the system CAs were used)" : ""),
-                transient: false, e);
-        // A closed connection may be etcd going down mid-request (transient), or etcd serving TLS on that port.
-        var hint = endpoint.Scheme == "http" && e is HttpRequestException { HttpRequestError: HttpRequestError.ResponseEnded }
-            ? " (if etcd serves TLS on that port, write https:// in etcd_host and set etcd_ca_cert_file)" : "";
-        return new StoreUnavailableException($"etcd at {Show(endpoint)} failed during {path}: {Innermost(e).Message}{hint}", transient: true, e);
-    }
-
-    static bool IsTls(Exception e) =>
-        e is HttpRequestException { HttpRequestError: HttpRequestError.SecureConnectionError }
-        // After a TLS 1.3 handshake the server's verdict on our certificate comes as an alert on the first read.
-        || Chain(e).Any(x => x is AuthenticationException or CryptographicException);
-
-    /// <summary>An HTTP answer other than 200, classified by status and the gateway's gRPC code.</summary>
-    StoreUnavailableException Failure(string path, Reply reply)
-    {
-        var where = $"etcd at {Show(reply.Endpoint)}";
-        if (reply.Message.Contains("user name is empty", StringComparison.Ordinal) || reply.Message.Contains("invalid auth token", StringComparison.Ordinal))
-            return new StoreUnavailableException(
-                options.Username.Length == 0
-                    ? $"{where} requires authentication ({reply.Message}): set etcd_username and etcd_password"
-                    : $"{where} did not accept the token of user \"{options.Username}\" ({reply.Message}): check etcd_username and etcd_password",
-                transient: false);
-        // etcd's --max-request-bytes (1.5 MiB by default): only a pool grows, and it cannot be stored any larger.
-        if (reply.Message.Contains("etcdserver: request is too large", StringComparison.Ordinal))
-            return StoreUnavailableException.PoolTooLarge($"the pool written to {where}", reply.Describe());
-        if (reply.Status == HttpStatusCode.Forbidden || reply.GrpcCode == 7)
-            return new StoreUnavailableException(
-                $"{where} denied {path} ({reply.Message}): give user \"{(options.Username.Length > 0 ? options.Username : "(certificate CN)")}\" "
-                + $"a role with readwrite on the prefix {EtcdPoolStore.Root} (etcdctl role grant-permission <role> --prefix=true readwrite {EtcdPoolStore.Root})",
-                transient: false);
-        if ((int)reply.Status >= 500 || reply.Status is HttpStatusCode.TooManyRequests or HttpStatusCode.RequestTimeout
-            || reply.GrpcCode is 4 or 8 or 10 or 14)
-            return new StoreUnavailableException($"{where} could not serve {path} now: {reply.Describe()}", transient: true);
-        if (reply.Status == HttpStatusCode.NotFound)
-            return new StoreUnavailableException(
-                $"{where} does not serve the etcd v3 JSON gateway at /v3/{path} ({reply.Describe()}): etcd 3.4 or later is needed, with its gRPC gateway enabled (the default); check etcd_host",
-                transient: false);
-        if (reply.Message.Contains("HTTP request to an HTTPS server", StringComparison.Ordinal))
-            return new StoreUnavailableException(
-                $"{where} expects TLS: write the endpoint as https://… in etcd_host, or set etcd_ca_cert_file", transient: false);
-        return new StoreUnavailableException($"{where} refused {path}: {reply.Describe()}", transient: false);
-    }
-
-    static TRes Decode<TRes>(string path, Reply reply, JsonTypeInfo<TRes> info) where TRes : class
-    {
-        try
-        {
-            return JsonSerializer.Deserialize(reply.Body, info) ?? throw new JsonException("empty answer");
-        }
-        catch (JsonException e)
-        {
-            throw new StoreUnavailableException(
-                $"etcd at {Show(reply.Endpoint)} answered {path} with something that is not etcd's JSON ({e.Message}); check etcd_host", transient: false, e);
-        }
-    }
-
-    static SslClientAuthenticationOptions TlsOptions(EtcdOptions options)
-    {
-        var ssl = new SslClientAuthenticationOptions();
-        if (options.CertFile.Length > 0)
-        {
-            X509Certificate2 client;
-            try
-            {
-                client = X509Certificate2.CreateFromPemFile(options.CertFile, options.KeyFile);
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException or CryptographicException or ArgumentException)
-            {
-                throw new StoreUnavailableException(
-                    $"cannot load the etcd client certificate from etcd_cert_file {options.CertFile} and etcd_key_file {options.KeyFile}: {e.Message}", transient: false, e);
-            }
-            // A ready context: SslStream would otherwise build the client certificate's chain (and reach for
-            // intermediates online) on the first handshake. etcd_cert_file may hold the chain after the leaf.
-            var chain = new X509Certificate2Collection();
-            try { chain.ImportFromPemFile(options.CertFile); } catch (CryptographicException) { }
-            ssl.ClientCertificateContext = SslStreamCertificateContext.Create(client,
-                new X509Certificate2Collection(chain.Where(c => c.Thumbprint != client.Thumbprint).ToArray()), offline: true);
-        }
-        if (options.CaCertFile.Length > 0)
-        {
-            var roots = new X509Certificate2Collection();
-            try
-            {
-                roots.ImportFromPemFile(options.CaCertFile);
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException or CryptographicException or ArgumentException)
-            {
-                throw new StoreUnavailableException($"cannot read etcd_ca_cert_file {options.CaCertFile}: {e.Message}", transient: false, e);
-            }
-            if (roots.Count == 0)
-                throw new StoreUnavailableException($"etcd_ca_cert_file {options.CaCertFile} holds no PEM certificate", transient: false);
-            // Trust exactly these roots, and never fetch missing intermediates from the network. (.NET still
-            // loads the system store to look for intermediates: see EtcdOptions.Hooks.)
-            ssl.CertificateChainPolicy = CustomRoots.TrustOnly(roots);
-        }
-        return ssl;
     }
 
     static string Show(Uri endpoint) => endpoint.GetLeftPart(UriPartial.Authority);
