@@ -68,11 +68,23 @@ public sealed class EtcdServer : IAsyncDisposable
     /// </summary>
     public static async Task<EtcdServer> Start(bool tls = false, int? maxRequestBytes = null)
     {
-        var dir = Path.Combine(Path.GetTempPath(), "wb-etcd-" + Guid.NewGuid().ToString("N")[..12]);
-        Directory.CreateDirectory(dir);
-        var server = new EtcdServer(dir, tls ? EtcdTestPki.Create(Path.Combine(dir, "pki")) : null) { maxRequestBytes = maxRequestBytes };
-        await server.Launch();
-        return server;
+        // The ports are free when chosen but not held until etcd binds them: a connection another test opens
+        // meanwhile may take one as its ephemeral port. Then etcd exits at once, and new ports are chosen.
+        for (var attempt = 1; ; attempt++)
+        {
+            var dir = Path.Combine(Path.GetTempPath(), "wb-etcd-" + Guid.NewGuid().ToString("N")[..12]);
+            Directory.CreateDirectory(dir);
+            var server = new EtcdServer(dir, tls ? EtcdTestPki.Create(Path.Combine(dir, "pki")) : null) { maxRequestBytes = maxRequestBytes };
+            try
+            {
+                await server.Launch();
+                return server;
+            }
+            catch (InvalidOperationException e) when (attempt < 5 && e.Message.Contains("address already in use", StringComparison.Ordinal))
+            {
+                await server.DisposeAsync();
+            }
+        }
     }
 
     async Task Launch()
