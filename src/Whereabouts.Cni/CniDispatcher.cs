@@ -51,6 +51,9 @@ public sealed class CniDispatcher(StoreCache stores, Func<string, byte[]?> readF
             if (resolved.Case is not Request request) return Fail(version, resolved.Map(_ => ""), log ?? await ErrorLog(inputs, raw, ct));
             LogFor(request.Ipam);
             if (request.UnknownKeys.Length > 0) log!.Verbose($"unknown keys ignored: {string.Join(", ", request.UnknownKeys)}");
+            // Resolution went on without the slice (DEL, GC: the whole range): say why, as the operator will ask.
+            if (raw.Slice.Case is Fin<Core.Addresses.Cidr> { IsFail: true } missed)
+                missed.IfFail(e => log!.Verbose($"{verb.Name} without a node slice: {e.Message}"));
             // Network stores always may wait; the file store arms the deadline only when a call must wait.
             if (request.Ipam.Datastore is not DatastoreSettings.File) deadline.Arm();
             var store = stores.Get(request.Ipam.Datastore, log!);

@@ -33,9 +33,10 @@ public static class Stores
 
     /// <summary>
     /// The node-slice port of a store this factory opened: the Kubernetes store's, over its connection; null for
-    /// the other stores, which have no NodeSlicePools.
+    /// the other stores, which have no NodeSlicePools (unless a store offers the port itself, as a test double may).
     /// </summary>
-    public static INodeSlices? NodeSlicesOf(IPoolStore store) => store is KubernetesPoolStore kube ? new KubernetesNodeSlices(kube) : null;
+    public static INodeSlices? NodeSlicesOf(IPoolStore store) =>
+        store as INodeSlices ?? (store is KubernetesPoolStore kube ? new KubernetesNodeSlices(kube) : null);
 
     static EtcdOptions EtcdOptionsFor(DatastoreSettings.Etcd settings, StoreOptions options)
     {
