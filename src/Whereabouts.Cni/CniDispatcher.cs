@@ -1,4 +1,3 @@
-using System.Globalization;
 using LanguageExt;
 using LanguageExt.Common;
 using Whereabouts.Cni.Commands;
@@ -115,9 +114,7 @@ public sealed class CniDispatcher(StoreCache stores, Func<string, byte[]?> readF
         return new CniReply(1, cni.Render(version));
     }
 
-    /// <summary>WHEREABOUTS_RETRY_DEADLINE_MS shortens or lengthens how long ADD/DEL keep retrying (default 30 s).</summary>
+    /// <summary>WHEREABOUTS_RETRY_DEADLINE_MS shortens or lengthens how long ADD/DEL keep retrying (default 30 s), read as the store options read it.</summary>
     static RetryPolicy Policy(Func<string, string?> env) =>
-        int.TryParse(env("WHEREABOUTS_RETRY_DEADLINE_MS"), NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0
-            ? RetryPolicy.Default with { Deadline = TimeSpan.FromMilliseconds(n) }
-            : RetryPolicy.Default;
+        Stores.RetryDeadlineFrom(env).RetryDeadline is { } deadline ? RetryPolicy.Default with { Deadline = deadline } : RetryPolicy.Default;
 }
