@@ -6,8 +6,8 @@ using Whereabouts.Core.Pools;
 namespace Whereabouts.Core.Engine;
 
 /// <summary>
-/// DEL and GC as pure decisions. Releasing never creates anything: a pool that does not exist has nothing to
-/// release. Each changed pool is written once, guarded by its version; then the released addresses'
+/// DEL and GC as pure decisions. Releasing never creates anything: a pool that does not exist holds nothing
+/// to release (unless a batch's earlier request has just filled it: <see cref="Batch"/>). Each changed pool is written once, guarded by its version; then the released addresses'
 /// reservations are deleted, each only if it still belongs to the owner that held the address.
 /// </summary>
 public static class Releaser
@@ -28,7 +28,7 @@ public static class Releaser
 
     static Plan ReleaseWhere(ImmutableArray<PoolSnapshot> pools, NetworkScope scope, Func<Allocation, bool> released)
     {
-        var changes = pools.Filter(p => p.Exists).OrderBy(p => p.Key.Name, StringComparer.Ordinal).ToImmutableArray()
+        var changes = pools.OrderBy(p => p.Key.Name, StringComparer.Ordinal).ToImmutableArray()
             .Map(p => (Pool: p, Gone: p.State.Allocations.Where(released).ToImmutableArray()))
             .Filter(c => !c.Gone.IsEmpty);
         var writes = changes.Map(c => new Step(
