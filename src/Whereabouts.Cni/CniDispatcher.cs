@@ -13,9 +13,14 @@ namespace Whereabouts.Cni;
 /// Serves CNI invocations: resolve the request, run its verb against the store, reply with the result or
 /// the CNI error (exit code 0 on success, 1 on any error, whose JSON is the reply). It holds no state of its
 /// own between calls beyond the stores it has opened, so a process may serve one call or many.
+/// A host that serves one datastore only (the node agent) says which (<see cref="Hosting"/>); a request for
+/// another is declined, not served.
 /// </summary>
-public sealed class CniDispatcher(StoreCache stores, Func<string, byte[]?> readFile, TextWriter stderr, TimeProvider clock, Func<double> jitter)
+public sealed class CniDispatcher(StoreCache stores, Func<string, byte[]?> readFile, TextWriter stderr, TimeProvider clock, Func<double> jitter,
+    Hosting? hosting = null)
 {
+    readonly Hosting host = hosting ?? Hosting.Plugin;
+
     delegate Task<Fin<string>> Verb(Invocation inv, CancellationToken ct);
 
     static Verb Runs(CniVerb verb) =>
@@ -53,11 +58,12 @@ public sealed class CniDispatcher(StoreCache stores, Func<string, byte[]?> readF
             // Resolution went on without the slice (DEL, GC: the whole range): say why, as the operator will ask.
             if (raw.Slice.Case is Fin<Core.Addresses.Cidr> { IsFail: true } missed)
                 missed.IfFail(e => log!.Verbose($"{verb.Name} without a node slice: {e.Message}"));
+            if (!host.Serves(request.Ipam.Datastore)) return CniReply.NotServedHere;
             // Network stores always may wait; the file store arms the deadline only when a call must wait.
             if (request.Ipam.Datastore is not DatastoreSettings.File) deadline.Arm();
             var store = stores.Get(request.Ipam.Datastore, log!);
             var retry = new ConflictRetry(store, policy, clock, jitter, log!, deadline);
-            var result = await Runs(verb)(new Invocation(request, store, retry, log!), deadline.Token);
+            var result = await Runs(verb)(new Invocation(request, store, host.Runner(store, retry, deadline), log!), deadline.Token);
             return result.Match(Succ: text => new CniReply(0, text), Fail: e => Fail(version, e, log));
         }
         catch (StoreUnavailableException e)

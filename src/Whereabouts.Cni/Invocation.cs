@@ -4,8 +4,8 @@ using Whereabouts.Stores;
 
 namespace Whereabouts.Cni;
 
-/// <summary>Everything one verb needs: the resolved request, its store, the retry loop over that store, its log.</summary>
-public sealed record Invocation(Request Request, IPoolStore Store, ConflictRetry Retry, Log Log)
+/// <summary>Everything one verb needs: the resolved request, its store, what runs its decisions against that store, its log.</summary>
+public sealed record Invocation(Request Request, IPoolStore Store, IDecisionRunner Retry, Log Log)
 {
     public Core.Config.IpamSettings Ipam => Request.Ipam;
     public NetworkScope Scope => Request.Scope;

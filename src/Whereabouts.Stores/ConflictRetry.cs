@@ -21,7 +21,7 @@ namespace Whereabouts.Stores;
 /// </para>
 /// </summary>
 public sealed class ConflictRetry(IPoolStore store, RetryPolicy policy, TimeProvider clock, Func<double> jitter, Log log,
-    RetryDeadline? deadline = null)
+    RetryDeadline? deadline = null) : IDecisionRunner
 {
 
     public delegate Fin<Plan> Decision(ImmutableArray<PoolSnapshot> pools, KnownReservations known);
@@ -112,7 +112,8 @@ public sealed class ConflictRetry(IPoolStore store, RetryPolicy policy, TimeProv
         return call;
     }
 
-    static Error GaveUp(RetryDeadline limit, int attempts, string cause) =>
+    /// <summary>CNI error 11 after <paramref name="attempts"/> attempts, naming the deadline and the last cause.</summary>
+    public static Error GaveUp(RetryDeadline limit, int attempts, string cause) =>
         Errors.TryAgainLater($"gave up after {attempts} attempt{(attempts == 1 ? "" : "s")} in {limit.Elapsed.TotalSeconds:0.0}s " +
             $"(retry deadline {limit.Shown}, WHEREABOUTS_RETRY_DEADLINE_MS); last cause: {cause}");
 
@@ -121,7 +122,7 @@ public sealed class ConflictRetry(IPoolStore store, RetryPolicy policy, TimeProv
     /// between our read and our write. Otherwise the address was simply taken before we read (by a pod of
     /// another network sharing the reservations, or an orphan): it is learned, and the pick stays the lowest.
     /// </summary>
-    static bool LostRace(ImmutableArray<PoolSnapshot> before, ImmutableArray<PoolSnapshot> now) =>
+    public static bool LostRace(ImmutableArray<PoolSnapshot> before, ImmutableArray<PoolSnapshot> now) =>
         !before.Map(p => p.Version).SequenceEqual(now.Map(p => p.Version));
 
     /// <summary>How long the undo after a failure may run past the deadline (a hung store must not hold the plugin much longer).</summary>
@@ -134,7 +135,7 @@ public sealed class ConflictRetry(IPoolStore store, RetryPolicy policy, TimeProv
     /// (<see cref="Execution.Settlement"/>) stops at the first undo that cannot be done: the steps before it may
     /// back what it failed to take back.
     /// </summary>
-    async Task Compensate(ImmutableArray<Undo> undo, RetryDeadline limit, CancellationToken outer, bool stopAtFailure = false)
+    public async Task Compensate(ImmutableArray<Undo> undo, RetryDeadline limit, CancellationToken outer, bool stopAtFailure = false)
     {
         var left = limit.Limit - limit.Elapsed;
         using var within = new RetryDeadline((left > TimeSpan.Zero ? left : TimeSpan.Zero) + UndoGrace, clock, outer);

@@ -1,0 +1,198 @@
+using System.Collections.Immutable;
+using LanguageExt;
+using Whereabouts.Core.Engine;
+using Whereabouts.Core.Pools;
+using Errors = Whereabouts.Core.Errors;
+
+namespace Whereabouts.Stores;
+
+/// <summary>
+/// One round of a lane:
+/// <code>
+///   read → Batch.Decide → every request's reservations at once → cut at the first that failed
+///        → one write of the pool for the requests before the cut → their reservation deletes → answers
+/// </code>
+/// The requests from the cut on take back what they did and go again. A write that lost its race, or whose
+/// answer was lost, sends every request of the round again, the latter after settling its part exactly as
+/// <see cref="PlanExecutor"/> settles an unknown step: its own allocations out, then its reservations.
+/// </summary>
+public sealed partial class GroupCommit
+{
+    /// <summary>How a request's steps before the pool write went, and what takes back those that ran.</summary>
+    sealed record BeforeWrite(bool Ok, ReservationKey? Held, Exception? Failure, ImmutableArray<Undo> Undo);
+
+    static (List<Waiter>, TimeSpan) Answered => ([], TimeSpan.Zero);
+
+    async Task<(List<Waiter> Again, TimeSpan Wait)> Round(Lane lane, List<Waiter> batch)
+    {
+        using var round = CancellationTokenSource.CreateLinkedTokenSource(batch.Select(w => w.Deadline.Token).ToArray());
+        var ct = round.Token;
+        foreach (var w in batch) w.Rounds++;
+        PoolSnapshot read;
+        try
+        {
+            read = await store.LoadPool(lane.Key, ct);
+        }
+        catch (Exception e) when (e is StoreUnavailableException or OperationCanceledException)
+        {
+            return Failed(lane, batch, e);
+        }
+
+        foreach (var w in batch)
+        {
+            if (w.HeldAfter is { } then && ConflictRetry.LostRace([then], [read])) w.Known = w.Known.AfterLostRace(++w.Races, jitter());
+            w.HeldAfter = null;
+        }
+        var members = Batch.Decide(read, batch.Select(w => (Batch.Decision)(pool => w.Decide([pool], w.Known).Map(p => p.Then(w.Owed)))));
+        for (var i = 0; i < batch.Count; i++)
+            if (members[i].Plan.Case is Plan plan) batch[i].Owed = plan.OwedDeletes;
+
+        var before = await Task.WhenAll(members.Select(m => RunBefore(m, ct)));
+        var cut = Array.FindIndex(before, b => !b.Ok);
+        if (cut < 0) cut = members.Length;
+        var again = await DropFrom(cut, batch, before, read, ct);
+        var survivors = batch.Take(cut).ToList();
+
+        if (Batch.Commit(read, members, cut).Case is StoreOp write)
+        {
+            try
+            {
+                if (await store.Apply(write, ct) != ApplyResult.Applied)
+                {
+                    Conflicted?.Invoke();
+                    await TakeBack(survivors, i => before[i].Undo);
+                    foreach (var w in survivors)
+                    {
+                        w.Known = w.Known.AfterLostRace(++w.Races, jitter());
+                        w.Cause = "the pool changed while we wrote it";
+                    }
+                    return ([.. survivors, .. again], Backoff(lane, TimeSpan.Zero));
+                }
+            }
+            catch (Exception e) when (e is WriteOutcomeUnknownException or OperationCanceledException)
+            {
+                // The write may have landed: each request's own part of it is taken out exactly, then its reservations.
+                log.Error($"{PlanExecutor.Describe(write)} for {survivors.Count} request(s): {e.Message}; settling each of them");
+                await TakeBack(survivors, i => members[i].PoolUndo.AddRange(before[i].Undo), stopAtFailure: true);
+                foreach (var w in survivors) w.Cause = e.Message;
+                return ([.. survivors, .. again], Backoff(lane, TimeSpan.Zero));
+            }
+            catch (StoreUnavailableException e)
+            {
+                await TakeBack(survivors, i => before[i].Undo);
+                var (retry, wait) = Failed(lane, survivors, e);
+                return ([.. retry, .. again], wait);
+            }
+        }
+
+        lane.LostRounds = 0;
+        Committed?.Invoke(cut);
+        await Task.WhenAll(members.Take(cut).Select((m, i) => RunAfterWrite(m, survivors[i])));
+        for (var i = 0; i < cut; i++) survivors[i].Done.TrySetResult(members[i].Plan.Map(p => p.Outcome));
+        return (again, TimeSpan.Zero);
+    }
+
+    /// <summary>
+    /// The requests from the cut on: each takes back its reservations; the first learns who holds the one it
+    /// could not take (and is answered at once if the store refused it for good); all go again.
+    /// </summary>
+    async Task<List<Waiter>> DropFrom(int cut, List<Waiter> batch, BeforeWrite[] before, PoolSnapshot read, CancellationToken ct)
+    {
+        var again = new List<Waiter>();
+        if (cut == batch.Count) return again;
+        await TakeBack(batch.Skip(cut).ToList(), i => before[cut + i].Undo);
+        var first = batch[cut];
+        switch (before[cut])
+        {
+            case { Held: { } held }:
+                first.Cause = $"reservation {held} is held";
+                first.HeldAfter = read;
+                try { (await store.LoadReservation(held, ct)).IfSome(o => first.Known = first.Known.With(held, o)); }
+                catch (Exception e) when (e is StoreUnavailableException or OperationCanceledException) { first.Cause = e.Message; }
+                break;
+            case { Failure: StoreUnavailableException { Transient: false } e }:
+                first.Done.TrySetResult(Errors.OfCode(e.Code, e.Message));
+                break;
+            case { Failure: { } e }:
+                first.Cause = e.Message;
+                break;
+        }
+        if (!first.Done.Task.IsCompleted) again.Add(first);
+        foreach (var w in batch.Skip(cut + 1))
+        {
+            w.Cause = "a request before it in its round dropped out";
+            again.Add(w);
+        }
+        return again;
+    }
+
+    async Task<BeforeWrite> RunBefore(Member member, CancellationToken ct)
+    {
+        var steps = member.Before;
+        var applied = 0;
+        try
+        {
+            foreach (var step in steps)
+            {
+                var result = await store.Apply(step.Do, ct);
+                if (result != ApplyResult.Applied && step.Do is StoreOp.CreateReservation create)
+                    return new BeforeWrite(false, create.Key, null, member.UndoBefore(applied));
+                applied++;
+            }
+            return new BeforeWrite(true, null, null, member.UndoBefore(applied));
+        }
+        catch (Exception e) when (e is StoreUnavailableException or OperationCanceledException)
+        {
+            // The step that failed may have happened with its answer lost: its own undo (a delete guarded by
+            // its owner) is right either way.
+            return new BeforeWrite(false, null, e, member.UndoBefore(Math.Min(applied + 1, steps.Length)));
+        }
+    }
+
+    /// <summary>A release's reservation deletes, once the pool no longer holds their addresses; finished, not dropped, when the store fails.</summary>
+    async Task RunAfterWrite(Member member, Waiter w)
+    {
+        var steps = member.AfterWrite;
+        for (var i = 0; i < steps.Length; i++)
+        {
+            try
+            {
+                await store.Apply(steps[i].Do, w.Deadline.Token);
+            }
+            catch (Exception e) when (e is StoreUnavailableException or OperationCanceledException)
+            {
+                log.Verbose($"{PlanExecutor.Describe(steps[i].Do)}: {e.Message}; finishing it");
+                await undo.Compensate(steps.Skip(i).Select(s => (Undo)new Undo.Write(s.Do)).ToImmutableArray(), w.Deadline, CancellationToken.None);
+                return;
+            }
+        }
+    }
+
+    Task TakeBack(List<Waiter> waiters, Func<int, ImmutableArray<Undo>> undoOf, bool stopAtFailure = false) =>
+        Task.WhenAll(waiters.Select((w, i) => undoOf(i) is { IsEmpty: false } u
+            ? undo.Compensate(u, w.Deadline, CancellationToken.None, stopAtFailure)
+            : Task.CompletedTask));
+
+    /// <summary>A failure before anything was written: transient ones go again (after Retry-After if asked), others answer.</summary>
+    (List<Waiter>, TimeSpan) Failed(Lane lane, List<Waiter> waiters, Exception e)
+    {
+        switch (e)
+        {
+            case StoreUnavailableException { Transient: false } permanent:
+                foreach (var w in waiters) w.Done.TrySetResult(Errors.OfCode(permanent.Code, permanent.Message));
+                return Answered;
+            case StoreUnavailableException transient:
+                foreach (var w in waiters) w.Cause = transient.Message;
+                return (waiters, Backoff(lane, transient.RetryAfter));
+            default:
+                // Cancelled: a request's deadline passed. The pump answers that one; the others go again at once.
+                return (waiters, TimeSpan.Zero);
+        }
+    }
+
+    TimeSpan Backoff(Lane lane, TimeSpan asked)
+    {
+        var delay = policy.Delay(lane.LostRounds++, jitter());
+        return delay < asked ? asked : delay;
+    }
+}
