@@ -71,7 +71,9 @@ sealed partial class KubeApi : IDisposable
     public const string Version = "v1alpha1";
     public const string ApiVersion = Group + "/" + Version;
 
-    readonly HttpClient http;
+    /// <summary>Ours, when this KubeApi set up the connection itself (null over a <see cref="KubeConnection"/>).</summary>
+    readonly HttpMessageInvoker? http;
+    readonly Func<HttpRequestMessage, CancellationToken, Task<HttpResponseMessage>> send;
     readonly string collectionBase;
     readonly AuthenticationHeaderValue? auth;
     readonly TimeSpan requestTimeout;
@@ -99,7 +101,19 @@ sealed partial class KubeApi : IDisposable
             SslOptions = Tls(config, hooks ?? StoreHooks.None),
         };
         if (config.ProxyUrl.Length > 0) handler.Proxy = new WebProxy(config.ProxyUrl);
-        http = new HttpClient(handler) { Timeout = Timeout.InfiniteTimeSpan };
+        http = new HttpMessageInvoker(handler);
+        send = http.SendAsync;
+    }
+
+    /// <summary>Over a connection another library set up and authenticates (<see cref="KubeConnection"/>); not disposed here.</summary>
+    public KubeApi(KubeConnection connection)
+    {
+        requestTimeout = connection.RequestTimeout;
+        connectTimeout = requestTimeout < MaxConnectTimeout ? requestTimeout : MaxConnectTimeout;
+        Namespace = connection.Namespace;
+        Server = connection.Server.GetLeftPart(UriPartial.Path).TrimEnd('/');
+        collectionBase = $"{Server}/apis/{Group}/{Version}/namespaces/{Uri.EscapeDataString(connection.Namespace)}/";
+        send = connection.Send;
     }
 
     static SslClientAuthenticationOptions Tls(Kubeconfig config, StoreHooks hooks)
@@ -193,7 +207,7 @@ sealed partial class KubeApi : IDisposable
         timeout.CancelAfter(requestTimeout);
         try
         {
-            using var response = await http.SendAsync(request, HttpCompletionOption.ResponseContentRead, timeout.Token);
+            using var response = await send(request, timeout.Token);
             var bytes = await response.Content.ReadAsByteArrayAsync(timeout.Token);
             var retryAfter = response.Headers.RetryAfter is { } ra
                 ? ra.Delta ?? (ra.Date is { } d ? d - DateTimeOffset.UtcNow : null)
@@ -233,5 +247,5 @@ sealed partial class KubeApi : IDisposable
         return string.Join(": ", parts);
     }
 
-    public void Dispose() => http.Dispose();
+    public void Dispose() => http?.Dispose();
 }

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Whereabouts.Core.Engine;
 using Whereabouts.Core.Pools;
 
@@ -51,6 +52,18 @@ public sealed partial class KubernetesPoolStore
         return known ?? throw lost;
     }
 
+    /// <summary>A pool write the server accepted, to <see cref="PoolWritten"/>'s listener: the state written, at the version answered.</summary>
+    void Tell(KubeResponse r, PoolKey key, PoolState written)
+    {
+        if (PoolWritten is not { } listener || !r.Ok) return;
+        try
+        {
+            using var doc = JsonDocument.Parse(r.Body);
+            listener(new PoolSnapshot(key, new StoreVersion(KubeObjects.Version(doc.RootElement)), written) { StoreMetadata = KubeObjects.KeptMetadataOf(doc.RootElement) });
+        }
+        catch (JsonException) { /* the write stands; the listener reads the pool when it next needs it */ }
+    }
+
     async Task<ApplyResult> Attempt(StoreOp op, CancellationToken ct)
     {
         switch (op)
@@ -58,12 +71,14 @@ public sealed partial class KubernetesPoolStore
             case StoreOp.CreatePool c:
             {
                 var r = await api.Create(Pools, Build("IPPool", c.Pool.Name, null, null, w => PoolCodec.Write(w, c.Initial)), ct);
+                Tell(r, c.Pool, c.Initial);
                 return Written(KubeFailure.StorablePool(r, c.Pool.Name, api), ApplyResult.Conflict, $"create IPPool {c.Pool.Name}", "");
             }
             case StoreOp.ReplacePool p:
             {
                 var keep = p.From.StoreMetadata as KubeObjectMetadata;
                 var r = await api.Replace(Pools, p.Pool.Name, Build("IPPool", p.Pool.Name, p.IfVersion.Value, keep, w => PoolCodec.Write(w, p.Next)), ct);
+                Tell(r, p.Pool, p.Next);
                 return Written(KubeFailure.StorablePool(r, p.Pool.Name, api), ApplyResult.Conflict, $"replace IPPool {p.Pool.Name}", p.Pool.Name);
             }
             case StoreOp.CreateReservation c:

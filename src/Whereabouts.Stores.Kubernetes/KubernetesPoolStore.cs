@@ -39,6 +39,30 @@ public sealed partial class KubernetesPoolStore : IPoolStore
         api = new KubeApi(config, requestTimeout ?? DefaultRequestTimeout, hooks);
     }
 
+    /// <summary>Over a connection another library set up (the node agent's KubernetesClient, with its own credentials and TLS).</summary>
+    public KubernetesPoolStore(KubeConnection connection, Log log)
+    {
+        config = new Kubeconfig(connection.Server, connection.Namespace, "", false, "", "", "", "", "", "", "", connection.Source);
+        this.log = log;
+        api = new KubeApi(connection);
+    }
+
+    /// <summary>
+    /// Each pool this store has just written, as the API server answered it (new resourceVersion): a cache in
+    /// front of the store stays current without reading the pool back. Nothing is decoded without a listener.
+    /// </summary>
+    public event Action<PoolSnapshot>? PoolWritten;
+
+    /// <summary>An IPPool object as a snapshot (what a watch event carries); null when it does not decode.</summary>
+    public static PoolSnapshot? DecodePool(JsonElement item)
+    {
+        var name = KubeObjects.Name(item);
+        if (name.Length == 0 || !item.TryGetProperty("spec", out var spec) || spec.ValueKind != JsonValueKind.Object) return null;
+        return PoolCodec.Decode(name, JsonMarshal.GetRawUtf8Value(spec)).Match(
+            Succ: s => new PoolSnapshot(new PoolKey(name, s.Range), new StoreVersion(KubeObjects.Version(item)), s) { StoreMetadata = KubeObjects.KeptMetadataOf(item) },
+            Fail: _ => (PoolSnapshot?)null);
+    }
+
     /// <summary>Reads the kubeconfig; no request is made until the first load.</summary>
     public static KubernetesPoolStore Open(string kubeconfigPath, Log log, StoreHooks? hooks = null) => new(Kubeconfig.Load(kubeconfigPath), log, hooks: hooks);
 
