@@ -25,7 +25,7 @@ public static class GcFacts
                 if (inv.Request.NodeName is not { } node)
                     return new GcOwnership.Unknown("this node's name is unknown (set NODENAME for the plugin, or write it to whereabouts.d/nodename or /etc/hostname), " +
                                                    "so no pod can be shown to be this node's");
-                return inv.Store is KubernetesPoolStore kube
+                return inv.Store is IKubernetesStore { Kubernetes: var kube }
                     ? await PodsHereOrGone(inv, kube, node, valid, ct)
                     : new GcOwnership.Unknown("this store cannot say where pods run");
             case DatastoreSettings.Etcd:

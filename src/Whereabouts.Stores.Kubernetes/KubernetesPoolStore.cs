@@ -19,8 +19,10 @@ namespace Whereabouts.Stores.Kubernetes;
 /// whose answer is lost gets one read-back (KubernetesPoolStore.Writes.cs). This file holds the reads.
 /// </para>
 /// </summary>
-public sealed partial class KubernetesPoolStore : IPoolStore
+public sealed partial class KubernetesPoolStore : IPoolStore, IKubernetesStore
 {
+    KubernetesPoolStore IKubernetesStore.Kubernetes => this;
+
     public const string Pools = "ippools";
     public const string Reservations = "overlappingrangeipreservations";
     public const string NodeSlicePools = "nodeslicepools";

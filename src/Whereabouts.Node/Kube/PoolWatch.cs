@@ -1,0 +1,130 @@
+using System.Text.Json;
+using k8s;
+using k8s.Autorest;
+using k8s.Models;
+using Microsoft.Extensions.Hosting;
+using Whereabouts.Stores;
+using Whereabouts.Stores.Kubernetes;
+
+namespace Whereabouts.Node.Kube;
+
+/// <summary>
+/// Keeps <see cref="PoolCache"/> current: list the namespace's IPPools (paged), then watch from the list's
+/// resourceVersion, resuming each watch from the last version seen (events and bookmarks), and list again when
+/// the server answers 410 Gone (that version is no longer kept) or the watch fails. While it relists the
+/// cache is not synced, and the store reads the API server instead.
+/// </summary>
+public sealed class PoolWatch(KubeClientConnection kube, PoolCache cache, Log log, TimeProvider clock) : BackgroundService
+{
+    const string Group = "whereabouts.cni.cncf.io";
+    const string Version = "v1alpha1";
+
+    /// <summary>The server ends each watch after this long; the next one resumes where it stopped.</summary>
+    const int WatchSeconds = 300;
+    const int ListPageSize = 500;
+
+    sealed class Gone(string message) : Exception(message);
+
+    /// <summary>Completed once the first list has been loaded (/readyz).</summary>
+    public Task Synced => synced.Task;
+    readonly TaskCompletionSource synced = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    protected override async Task ExecuteAsync(CancellationToken stop)
+    {
+        var failures = 0;
+        while (!stop.IsCancellationRequested)
+        {
+            try
+            {
+                var version = await List(stop);
+                synced.TrySetResult();
+                failures = 0;
+                while (!stop.IsCancellationRequested) version = await Watch(version, stop);
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Gone e)
+            {
+                cache.Unsync();
+                log.Verbose($"watch of IPPools in {kube.Namespace}: {e.Message}; listing again");
+            }
+            catch (Exception e)
+            {
+                cache.Unsync();
+                var wait = TimeSpan.FromMilliseconds(Math.Min(30_000, 250 * Math.Pow(2, Math.Min(failures++, 7))));
+                log.Error($"watch of IPPools in {kube.Namespace}: {e.GetType().Name}: {e.Message}; again in {wait.TotalSeconds:0.#}s");
+                try { await Task.Delay(wait, clock, stop); }
+                catch (OperationCanceledException) { return; }
+            }
+        }
+    }
+
+    async Task<string> List(CancellationToken ct)
+    {
+        var pools = new List<Core.Pools.PoolSnapshot>();
+        string? token = null;
+        string version;
+        do
+        {
+            var page = (JsonElement)await kube.Client.CustomObjects.ListNamespacedCustomObjectAsync(
+                Group, Version, kube.Namespace, KubernetesPoolStore.Pools, continueParameter: token, limit: ListPageSize, cancellationToken: ct);
+            if (page.TryGetProperty("items", out var items) && items.ValueKind == JsonValueKind.Array)
+                foreach (var item in items.EnumerateArray())
+                    if (KubernetesPoolStore.DecodePool(item) is { } pool) pools.Add(pool);
+            var meta = page.GetProperty("metadata");
+            token = Text(meta, "continue") is { Length: > 0 } next ? next : null;
+            version = Text(meta, "resourceVersion");
+        } while (token is not null);
+        cache.Reset(pools);
+        log.Verbose($"listed {pools.Count} IPPool(s) in {kube.Namespace} at resourceVersion {version}");
+        return version;
+    }
+
+    /// <summary>One watch, from <paramref name="version"/> until the server ends it; returns the last version seen.</summary>
+    async Task<string> Watch(string version, CancellationToken ct)
+    {
+        var events = kube.Client.CustomObjects.WatchListNamespacedCustomObjectAsync(
+            Group, Version, kube.Namespace, KubernetesPoolStore.Pools, allowWatchBookmarks: true, resourceVersion: version,
+            timeoutSeconds: WatchSeconds, cancellationToken: ct);
+        try
+        {
+            await foreach (var (type, body) in events)
+            {
+                var item = body is JsonElement e ? e : JsonSerializer.SerializeToElement(body);
+                cache.Heard();
+                switch (type)
+                {
+                    case WatchEventType.Added or WatchEventType.Modified:
+                        if (KubernetesPoolStore.DecodePool(item) is { } pool) cache.Put(pool);
+                        break;
+                    case WatchEventType.Deleted:
+                        cache.Remove(Text(item.GetProperty("metadata"), "name"), new Core.Pools.StoreVersion(VersionOf(item)));
+                        break;
+                    case WatchEventType.Error:
+                        throw Code(item) == 410 ? new Gone(Text(item, "message")) : new InvalidOperationException($"watch error: {item}");
+                }
+                if (type != WatchEventType.Error && VersionOf(item) is { Length: > 0 } seen) version = seen;
+            }
+        }
+        catch (KubernetesException e) when (e.Status?.Code == 410)
+        {
+            throw new Gone(e.Message);
+        }
+        catch (HttpOperationException e) when ((int)e.Response.StatusCode == 410)
+        {
+            throw new Gone(e.Message);
+        }
+        return version;
+    }
+
+    static string VersionOf(JsonElement item) =>
+        item.ValueKind == JsonValueKind.Object && item.TryGetProperty("metadata", out var m) ? Text(m, "resourceVersion") : "";
+
+    static int Code(JsonElement status) =>
+        status.ValueKind == JsonValueKind.Object && status.TryGetProperty("code", out var c) && c.TryGetInt32(out var n) ? n : 0;
+
+    static string Text(JsonElement e, string name) =>
+        e.ValueKind == JsonValueKind.Object && e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() ?? "" : "";
+}

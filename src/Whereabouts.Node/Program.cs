@@ -1,0 +1,67 @@
+using System.Net;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Prometheus;
+using Whereabouts.Cni;
+using Whereabouts.Node;
+using Whereabouts.Node.Kube;
+using Whereabouts.Stores;
+using Whereabouts.Stores.Kubernetes;
+
+// whereabouts-node: serves the CNI requests the plugin forwards over a Unix socket, until SIGTERM, which
+// stops taking new ones and lets those in flight finish (up to --drain-timeout-ms).
+var (options, error) = AgentOptions.Parse(args);
+if (options is null)
+{
+    Console.Error.WriteLine($"whereabouts-node: {error}\n{AgentOptions.Usage}");
+    return 2;
+}
+var clock = TimeProvider.System;
+var log = new Log(Whereabouts.Core.Config.LogLevel.Verbose, "", Console.Error);
+
+// Kubernetes: one KubernetesClient connection for the watch and the pool store, and the watched cache between them.
+using var kube = options.Datastore == "kubernetes" ? new KubeClientConnection(options) : null;
+var cache = kube is null ? null : new PoolCache(clock);
+var kubeStore = kube is null ? null : new KubernetesPoolStore(kube.Connection, log);
+if (kubeStore is not null) kubeStore.PoolWritten += cache!.Put;
+var watch = kube is null ? null : new PoolWatch(kube, cache!, log, clock);
+
+var metrics = new AgentMetrics(cache is null ? null : () => cache.Age.TotalSeconds);
+await using var stores = new AgentStores(options, kubeStore is null ? null : new CachedPoolStore(kubeStore, cache!), metrics, log, clock);
+var dispatcher = new CniDispatcher(stores.Cache, LocalFiles.ReadIfExists, Console.Error, clock, Random.Shared.NextDouble, stores.Hosting);
+var endpoint = new CniEndpoint(dispatcher, options, metrics);
+
+SocketPath.Prepare(options.Socket);
+var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ContentRootPath = AppContext.BaseDirectory });
+builder.Logging.ClearProviders().AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning);
+builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = options.DrainTimeout);
+if (watch is not null) builder.Services.AddHostedService(_ => watch);
+builder.WebHost.ConfigureKestrel(kestrel =>
+{
+    kestrel.AddServerHeader = false;
+    kestrel.Limits.MaxRequestBodySize = options.MaxRequestBytes;
+    kestrel.Limits.RequestHeadersTimeout = options.ReadTimeout;
+    kestrel.Limits.KeepAliveTimeout = options.ReadTimeout;
+    kestrel.ListenUnixSocket(options.Socket);
+    if (options.MetricsAddress != "none") kestrel.Listen(IPEndPoint.Parse(options.MetricsAddress));
+});
+var app = builder.Build();
+
+// CNI on the socket only; metrics and probes on the TCP listener only.
+static bool OnSocket(HttpContext http) => http.Connection.LocalIpAddress is null;
+app.MapPost("/v1/cni", (HttpContext http) => OnSocket(http) ? endpoint.Handle(http) : Task.FromResult(http.Response.StatusCode = 404));
+app.MapGet("/healthz", () => "ok");
+app.MapGet("/readyz", () => watch is null || watch.Synced.IsCompleted ? Results.Text("ready") : Results.Text("the IPPool cache is not synced yet", statusCode: 503));
+app.MapMetrics();
+
+await app.StartAsync();
+SocketPath.Restrict(options.Socket);
+log.Verbose($"whereabouts-node: serving the {options.Datastore} datastore on {options.Socket}" +
+            (options.MetricsAddress != "none" ? $", metrics on http://{options.MetricsAddress}/metrics" : ""));
+await app.WaitForShutdownAsync();
+SocketPath.Remove(options.Socket);
+log.Verbose("whereabouts-node: stopped");
+return 0;
