@@ -36,7 +36,7 @@ public sealed record AgentOptions
     public bool Serves(DatastoreSettings settings) => (Datastore, settings) switch
     {
         ("kubernetes", DatastoreSettings.Kubernetes k) => SamePath(k.Kubeconfig, Kubeconfig),
-        ("etcd", DatastoreSettings.Etcd e) => e.Endpoints.Order(StringComparer.Ordinal).SequenceEqual(EtcdEndpoints.Order(StringComparer.Ordinal)),
+        ("etcd", DatastoreSettings.Etcd e) => e.Endpoints.Select(TrustBoundary.Endpoint).ToHashSet(StringComparer.Ordinal).SetEquals(EtcdEndpoints.Select(TrustBoundary.Endpoint)),
         ("file", DatastoreSettings.File f) => SamePath(f.Dir, FileDir),
         _ => false,
     };

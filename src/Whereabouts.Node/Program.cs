@@ -20,7 +20,7 @@ if (options is null)
     return 2;
 }
 var clock = TimeProvider.System;
-var log = new Log(Whereabouts.Core.Config.LogLevel.Verbose, "", Console.Error);
+var log = Log.ToStream(Whereabouts.Core.Config.LogLevel.Verbose, Console.Error);
 
 // Kubernetes: one KubernetesClient connection for the watch and the pool store, and the watched cache between them.
 using var kube = options.Datastore == "kubernetes" ? new KubeClientConnection(options) : null;

@@ -15,6 +15,14 @@ public sealed class Log(LogLevel level, string file, TextWriter? stderr)
 {
     public static readonly Log Silent = new(LogLevel.Error, "", null);
 
+    /// <summary>
+    /// Every line at <paramref name="level"/> or above to <paramref name="writer"/> (a long-running process's
+    /// stderr, which its supervisor collects); the plugin's stderr gets errors only, as the runtime shows them.
+    /// </summary>
+    public static Log ToStream(LogLevel level, TextWriter writer) => new(level, "", writer) { everyLevelToStderr = true };
+
+    bool everyLevelToStderr;
+
     int fd = -1;
     string refused = "";
 
@@ -61,7 +69,7 @@ public sealed class Log(LogLevel level, string file, TextWriter? stderr)
             catch (IOException e) { refused = e.Message; }
             if (fd < 0 || refused.Length > 0) stderr?.WriteLine($"cannot write log_file ({refused}); {message}");
         }
-        else if (at == LogLevel.Error) stderr?.WriteLine(line);
+        else if (at == LogLevel.Error || everyLevelToStderr) stderr?.WriteLine(line);
     }
 
     /// <summary>A message at level L, built only when L is on.</summary>
