@@ -19,6 +19,10 @@ step "publish the plugin (Native AOT): dotnet publish src/Whereabouts.Plugin -c 
 dotnet publish src/Whereabouts.Plugin -c Release -o artifacts/cni -nologo -clp:ErrorsOnly
 export WHEREABOUTS_BINARY="$PWD/artifacts/cni/whereabouts"
 
+step "publish the node agent: dotnet publish src/Whereabouts.Node -c Release -o artifacts/node"
+dotnet publish src/Whereabouts.Node -c Release -o artifacts/node -nologo -clp:ErrorsOnly
+export WHEREABOUTS_NODE_BINARY="$PWD/artifacts/node/whereabouts-node"
+
 step "build the solution"
 dotnet build Whereabouts.sln -c Release -nologo -clp:ErrorsOnly
 
