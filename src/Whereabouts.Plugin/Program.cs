@@ -1,6 +1,7 @@
 using System.Text;
 using Whereabouts.Cni;
 using Whereabouts.Core.Cni;
+using Whereabouts.Plugin;
 
 // The CNI plugin: one invocation per process over the Cni library. The choices that touch the whole
 // process are made here: the real environment and standard streams, the real file system, the system
@@ -9,14 +10,17 @@ var utf8 = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false);
 // Raw streams: Console.In/Out first set up the terminal and a signal-handling thread (~0.3 ms), which a
 // plugin whose stdio are pipes never needs.
 using var stdout = Console.OpenStandardOutput();
+// stdin is read once: the bytes the agent got are the bytes direct mode serves when the agent does not.
+ReadOnlyMemory<byte>? stdinBytes = null;
+ReadOnlyMemory<byte> Stdin() => stdinBytes ??= ReadStdin();
+// A node agent on this node, when one answers, serves the call; otherwise the plugin serves it itself.
+if (AgentClient.Forward(Stdin) is { } forwarded) return Reply(forwarded);
 try
 {
     using var stderr = new StreamWriter(Console.OpenStandardError(), utf8) { AutoFlush = true };
     await using var stores = new StoreCache(Stores.Opener(Stores.PluginOptions(Environment.GetEnvironmentVariable)));
     var dispatcher = new CniDispatcher(stores, LocalFiles.ReadIfExists, stderr, TimeProvider.System, Random.Shared.NextDouble);
-    var reply = await dispatcher.Serve(new CniCall(Environment.GetEnvironmentVariable, ReadStdin), CancellationToken.None);
-    if (reply.Stdout.Length > 0) Write(reply.Stdout);
-    return reply.ExitCode;
+    return Reply(await dispatcher.Serve(new CniCall(Environment.GetEnvironmentVariable, Stdin), CancellationToken.None));
 }
 catch (Exception e)
 {
@@ -25,6 +29,12 @@ catch (Exception e)
     try { Write(CniError.From(CniDispatcher.Internal(e)).Render(CniVersion.Latest)); }
     catch (IOException) { }
     return 1;
+}
+
+int Reply(CniReply reply)
+{
+    if (reply.Stdout.Length > 0) Write(reply.Stdout);
+    return reply.ExitCode;
 }
 
 void Write(string text)
