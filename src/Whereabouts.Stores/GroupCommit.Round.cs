@@ -9,10 +9,10 @@ namespace Whereabouts.Stores;
 /// <summary>
 /// One round of a lane:
 /// <code>
-///   read → Batch.Decide → every request's reservations at once → cut at the first that failed
-///        → one write of the pool for the requests before the cut → their reservation deletes → answers
+///   read → Batch.Decide → every request's reservations at once → drop those that failed (Batch.GoingAgain)
+///        → one write of the pool for the others → their reservation deletes → answers
 /// </code>
-/// The requests from the cut on take back what they did and go again. A write that lost its race, or whose
+/// The dropped requests take back what they did and go again. A write that lost its race, or whose
 /// answer was lost, sends every request of the round again, the latter after settling its part exactly as
 /// <see cref="PlanExecutor"/> settles an unknown step: its own allocations out, then its reservations.
 /// </summary>
@@ -48,19 +48,19 @@ public sealed partial class GroupCommit
             if (members[i].Plan.Case is Plan plan) batch[i].Owed = plan.OwedDeletes;
 
         var before = await Task.WhenAll(members.Select(m => RunBefore(m, ct)));
-        var cut = Array.FindIndex(before, b => !b.Ok);
-        if (cut < 0) cut = members.Length;
-        var again = await DropFrom(cut, batch, before, read, ct);
-        var survivors = batch.Take(cut).ToList();
+        var going = Batch.GoingAgain(members, Enumerable.Range(0, members.Length).Where(i => !before[i].Ok));
+        var kept = Enumerable.Range(0, members.Length).Where(i => !going.Contains(i)).ToArray();
+        var again = await Drop(going, batch, before, read, ct);
+        var survivors = kept.Select(i => batch[i]).ToList();
 
-        if (Batch.Commit(read, members, cut).Case is StoreOp write)
+        if (Batch.Commit(read, members, kept).Case is StoreOp write)
         {
             try
             {
                 if (await store.Apply(write, ct) != ApplyResult.Applied)
                 {
                     Conflicted?.Invoke();
-                    await TakeBack(survivors, i => before[i].Undo);
+                    await TakeBack(survivors, i => before[kept[i]].Undo);
                     foreach (var w in survivors)
                     {
                         w.Known = w.Known.AfterLostRace(++w.Races, jitter());
@@ -73,56 +73,58 @@ public sealed partial class GroupCommit
             {
                 // The write may have landed: each request's own part of it is taken out exactly, then its reservations.
                 log.Error($"{PlanExecutor.Describe(write)} for {survivors.Count} request(s): {e.Message}; settling each of them");
-                await TakeBack(survivors, i => members[i].PoolUndo.AddRange(before[i].Undo), stopAtFailure: true);
+                await TakeBack(survivors, i => members[kept[i]].PoolUndo.AddRange(before[kept[i]].Undo), stopAtFailure: true);
                 foreach (var w in survivors) w.Cause = e.Message;
                 return ([.. survivors, .. again], Backoff(lane, TimeSpan.Zero));
             }
             catch (StoreUnavailableException e)
             {
-                await TakeBack(survivors, i => before[i].Undo);
+                await TakeBack(survivors, i => before[kept[i]].Undo);
                 var (retry, wait) = Failed(lane, survivors, e);
                 return ([.. retry, .. again], wait);
             }
         }
 
         lane.LostRounds = 0;
-        Committed?.Invoke(cut);
-        await Task.WhenAll(members.Take(cut).Select((m, i) => RunAfterWrite(m, survivors[i])));
-        for (var i = 0; i < cut; i++) survivors[i].Done.TrySetResult(members[i].Plan.Map(p => p.Outcome));
+        Committed?.Invoke(kept.Length);
+        await Task.WhenAll(kept.Select((k, i) => RunAfterWrite(members[k], survivors[i])));
+        for (var i = 0; i < kept.Length; i++) survivors[i].Done.TrySetResult(members[kept[i]].Plan.Map(p => p.Outcome));
         return (again, TimeSpan.Zero);
     }
 
     /// <summary>
-    /// The requests from the cut on: each takes back its reservations; the first learns who holds the one it
-    /// could not take (and is answered at once if the store refused it for good); all go again.
+    /// The requests going again: each takes back its reservations; one whose reservation was taken learns who
+    /// holds it, one the store refused for good is answered at once.
     /// </summary>
-    async Task<List<Waiter>> DropFrom(int cut, List<Waiter> batch, BeforeWrite[] before, PoolSnapshot read, CancellationToken ct)
+    async Task<List<Waiter>> Drop(ImmutableHashSet<int> going, List<Waiter> batch, BeforeWrite[] before, PoolSnapshot read, CancellationToken ct)
     {
         var again = new List<Waiter>();
-        if (cut == batch.Count) return again;
-        await TakeBack(batch.Skip(cut).ToList(), i => before[cut + i].Undo);
-        var first = batch[cut];
-        switch (before[cut])
+        if (going.IsEmpty) return again;
+        var order = going.Order().ToList();
+        await TakeBack(order.Select(i => batch[i]).ToList(), i => before[order[i]].Undo);
+        await Task.WhenAll(order.Select(async i =>
         {
-            case { Held: { } held }:
-                first.Cause = $"reservation {held} is held";
-                first.HeldAfter = read;
-                try { (await store.LoadReservation(held, ct)).IfSome(o => first.Known = first.Known.With(held, o)); }
-                catch (Exception e) when (e is StoreUnavailableException or OperationCanceledException) { first.Cause = e.Message; }
-                break;
-            case { Failure: StoreUnavailableException { Transient: false } e }:
-                first.Done.TrySetResult(Errors.OfCode(e.Code, e.Message));
-                break;
-            case { Failure: { } e }:
-                first.Cause = e.Message;
-                break;
-        }
-        if (!first.Done.Task.IsCompleted) again.Add(first);
-        foreach (var w in batch.Skip(cut + 1))
-        {
-            w.Cause = "a request before it in its round dropped out";
-            again.Add(w);
-        }
+            var w = batch[i];
+            switch (before[i])
+            {
+                case { Held: { } held }:
+                    w.Cause = $"reservation {held} is held";
+                    w.HeldAfter = read;
+                    try { (await store.LoadReservation(held, ct)).IfSome(o => w.Known = w.Known.With(held, o)); }
+                    catch (Exception e) when (e is StoreUnavailableException or OperationCanceledException) { w.Cause = e.Message; }
+                    break;
+                case { Failure: StoreUnavailableException { Transient: false } e }:
+                    w.Done.TrySetResult(Errors.OfCode(e.Code, e.Message));
+                    break;
+                case { Failure: { } e }:
+                    w.Cause = e.Message;
+                    break;
+                default:
+                    w.Cause = "a request before it in its round, about the same address, went again";
+                    break;
+            }
+        }));
+        again.AddRange(order.Select(i => batch[i]).Where(w => !w.Done.Task.IsCompleted));
         return again;
     }
 

@@ -82,16 +82,13 @@ public sealed class BatchProperties
         });
 
     [Fact]
-    public void CommittingAPrefixWritesItsLastViewGuardedByTheVersionRead() =>
-        CaseGen.Select(Gen.Int[0, 40], (c, n) => (c, n)).Sample(t =>
+    public void CommittingAllWritesTheLastViewGuardedByTheVersionRead() =>
+        CaseGen.Sample(c =>
         {
-            var (c, n) = t;
-            var read = c.Exists ? new PoolSnapshot(Key, new StoreVersion("41"), PoolState.Of(Range, c.Taken.Select(o => new Allocation((UInt128)o, OwnerOf(100 + o)))))
-                : PoolSnapshot.Missing(Key);
+            var read = ReadOf(c.Taken, c.Exists);
             var members = Batch.Decide(read, c.Requests.Select(DecisionOf));
-            var count = Math.Min(n, members.Length);
-            var commit = Batch.Commit(read, members, count);
-            if (!members.Take(count).Any(m => m.WritesPool))
+            var commit = Batch.Commit(read, members, Enumerable.Range(0, members.Length));
+            if (!members.Any(m => m.WritesPool))
             {
                 Assert.True(commit.IsNone);
                 return;
@@ -99,13 +96,53 @@ public sealed class BatchProperties
             var op = commit.IfNone(() => throw new Xunit.Sdk.XunitException("a write was expected"));
             var written = c.Exists ? Assert.IsType<StoreOp.ReplacePool>(op).Next : Assert.IsType<StoreOp.CreatePool>(op).Initial;
             if (op is StoreOp.ReplacePool replace) Assert.Equal(new StoreVersion("41"), replace.IfVersion);
-            Assert.Same(members[count - 1].After, written);
-            // Every address the prefix leased is in the write, unless a later request of the prefix released it.
-            for (var k = 0; k < count; k++)
-                if (members[k].Plan.Case is Plan { Outcome: Outcome.Allocated a })
-                    foreach (var lease in a.Leases)
-                        Assert.True(written.Allocations.Any(x => Range.AddressAt(x.Offset) == lease.Address)
-                            || members.Skip(k + 1).Take(count - k - 1).Any(m => m.Plan.Case is Plan { Outcome: Outcome.Released r } && r.Addresses.Contains(lease.Address)),
-                            $"{lease.Address} leased by request {k} is neither written nor released");
+            Assert.Equal(members[^1].After.Allocations.ToArray(), written.Allocations.ToArray());
         });
+
+    /// <summary>
+    /// Some requests drop out (their reservation was taken): what the others commit holds every kept request's
+    /// answer and none of a dropped one's changes, and the requests going again include every one that touched
+    /// an address a dropped one touched.
+    /// </summary>
+    [Fact]
+    public void WhatTheKeptRequestsCommitStandsWithoutTheDroppedOnes() =>
+        CaseGen.Select(Gen.Int[0, 39].Array[0, 6], (c, d) => (c, d)).Sample(t =>
+        {
+            var (c, d) = t;
+            var read = ReadOf(c.Taken, c.Exists);
+            var members = Batch.Decide(read, c.Requests.Select(DecisionOf));
+            var dropped = d.Where(i => i < members.Length).Distinct().ToArray();
+            var going = Batch.GoingAgain(members, dropped);
+            Assert.Superset(dropped.ToHashSet(), going.ToHashSet());
+            var kept = Enumerable.Range(0, members.Length).Where(i => !going.Contains(i)).ToArray();
+            foreach (var k in kept)
+                foreach (var g in going.Where(g => g < k))
+                    Assert.False(members[k].Touched.Overlaps(members[g].Touched), $"request {k} touched what request {g} did, yet is kept");
+            var state = Batch.Commit(read, members, kept).Match(op => op switch
+            {
+                StoreOp.ReplacePool r => r.Next,
+                StoreOp.CreatePool p => p.Initial,
+                _ => throw new Xunit.Sdk.XunitException($"unexpected {op}"),
+            }, () => read.State);
+            // Offsets only dropped requests touched are as read.
+            static IEnumerable<UInt128> Offsets(Member m) => m.Change.Set.Select(a => a.Offset).Concat(m.Change.Removed);
+            var keptTouched = kept.SelectMany(k => Offsets(members[k])).ToHashSet();
+            foreach (var o in going.SelectMany(g => Offsets(members[g])).Where(o => !keptTouched.Contains(o)))
+                Assert.Equal(read.State.At(o), state.At(o));
+            // Each kept request's answer holds in what is written, unless a later kept request undid it.
+            for (var i = 0; i < kept.Length; i++)
+            {
+                var later = kept.Skip(i + 1).SelectMany(k => Offsets(members[k])).ToHashSet();
+                foreach (var a in members[kept[i]].Change.Set.Where(a => !later.Contains(a.Offset)))
+                    Assert.Equal(a, state.At(a.Offset));
+                foreach (var o in members[kept[i]].Change.Removed.Where(o => !later.Contains(o)))
+                    Assert.Null(state.At(o));
+            }
+            // No address is held twice.
+            Assert.Equal(state.Allocations.Length, state.Allocations.Select(a => a.Owner.ContainerId).Distinct().Count());
+        });
+
+    static PoolSnapshot ReadOf(int[] taken, bool exists) => exists
+        ? new PoolSnapshot(Key, new StoreVersion("41"), PoolState.Of(Range, taken.Select(o => new Allocation((UInt128)o, OwnerOf(100 + o)))))
+        : PoolSnapshot.Missing(Key);
 }

@@ -62,7 +62,7 @@ public sealed class GroupCommitTests
     }
 
     [Fact]
-    public async Task AReservationHeldByAnotherPodSendsOnlyItsRequestAndTheOnesAfterItAgain()
+    public async Task AReservationHeldByAnotherPodSendsOnlyTheRequestDecidedOntoItAgain()
     {
         var memory = new InMemoryPoolStore();
         var stranger = new Owner("x", "other/pod", "net1");
