@@ -86,7 +86,10 @@ sealed partial class AgentRunner : IAsyncDisposable
             RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false,
         };
         var p = Process.Start(info)!;
-        p.ErrorDataReceived += (_, _) => { };
+        // AGENT_LOAD_LOGS=DIR keeps each agent's log (DIR/node-N.log) for looking into a slow row.
+        var logs = Environment.GetEnvironmentVariable("AGENT_LOAD_LOGS");
+        var log = logs is { Length: > 0 } ? new StreamWriter(Path.Combine(logs, node + ".log")) { AutoFlush = true } : null;
+        p.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (p) log?.WriteLine(e.Data); };
         p.OutputDataReceived += (_, _) => { };
         p.BeginErrorReadLine();
         p.BeginOutputReadLine();

@@ -25,8 +25,9 @@ public sealed partial class GroupCommit
 
     async Task<(List<Waiter> Again, TimeSpan Wait)> Round(Lane lane, List<Waiter> batch)
     {
-        using var round = CancellationTokenSource.CreateLinkedTokenSource(batch.Select(w => w.Deadline.Token).ToArray());
-        var ct = round.Token;
+        // The round runs until the latest deadline among its requests: one request running out of time must not
+        // cancel the round for all the others (it is answered when the round ends, or by the pump).
+        var ct = batch.MaxBy(w => w.Deadline.Limit - w.Deadline.Elapsed)!.Deadline.Token;
         foreach (var w in batch) w.Rounds++;
         PoolSnapshot read;
         try
@@ -125,6 +126,13 @@ public sealed partial class GroupCommit
             }
         }));
         again.AddRange(order.Select(i => batch[i]).Where(w => !w.Done.Task.IsCompleted));
+        // What one learned, all going again share: they decided on the same view and would mostly run into the
+        // same reservations (another node's pods, taken between our read and our writes) one round each.
+        var learned = batch.Where(w => w.HeldAfter is not null).Aggregate(KnownReservations.None,
+            (k, w) => w.Known.Owners.Fold(k, (acc, name, owner) => acc with { Owners = acc.Owners.AddOrUpdate(name, owner) }));
+        if (!learned.Owners.IsEmpty)
+            foreach (var w in again)
+                w.Known = learned.Owners.Fold(w.Known, (acc, name, owner) => acc.Owners.ContainsKey(name) ? acc : acc with { Owners = acc.Owners.Add(name, owner) });
         return again;
     }
 
