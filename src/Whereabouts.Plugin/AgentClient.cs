@@ -34,13 +34,12 @@ static class AgentClient
             var deadline = Environment.TickCount64 + TimeoutMs();
             var request = Request(readStdin().Span);
             using var socket = AgentSocket.Connect(path, Remaining(deadline));
-            if (socket is null) return null;
-            for (var sent = 0; sent < request.Length;) sent += socket.Send(request, sent, request.Length - sent, System.Net.Sockets.SocketFlags.None);
+            if (socket is null || !socket.Send(request)) return null;
             var response = new ArrayBufferWriter<byte>(4096);
             while (true)
             {
-                socket.ReceiveTimeout = Remaining(deadline);
-                var read = socket.Receive(response.GetSpan(4096));
+                var read = socket.Receive(response.GetSpan(4096), deadline);
+                if (read < 0) return null;
                 response.Advance(read);
                 switch (AgentReply.Frame(response.WrittenSpan, ended: read == 0, out var body))
                 {
@@ -52,7 +51,7 @@ static class AgentClient
         }
         catch (Exception)
         {
-            // Whatever went wrong between plugin and agent (refused, reset, timed out), direct mode serves the call.
+            // Whatever else went wrong between plugin and agent, direct mode serves the call.
             return null;
         }
     }
@@ -61,7 +60,7 @@ static class AgentClient
     static long TimeoutMs() =>
         (long)(Cni.Stores.RetryDeadlineFrom(Environment.GetEnvironmentVariable).RetryDeadline ?? RetryPolicy.Default.Deadline).TotalMilliseconds + ReplyGraceMs;
 
-    /// <summary>At least 1 ms: a socket timeout of 0 means none. A passed deadline times out on the next read.</summary>
+    /// <summary>At least 1 ms: a socket timeout of 0 means none.</summary>
     static int Remaining(long deadline) => (int)Math.Clamp(deadline - Environment.TickCount64, 1, int.MaxValue);
 
     /// <summary>
