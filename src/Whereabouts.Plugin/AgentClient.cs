@@ -22,8 +22,9 @@ static class AgentClient
 
     /// <summary>
     /// The agent's reply, or null for direct mode: the verb touches no store (VERSION, an unknown one), no
-    /// trusted agent listens, the agent declined, or it failed. Direct mode after a failure serves the call a
-    /// second time at most once, which ADD and DEL allow: both are idempotent per container and interface.
+    /// trusted agent listens, the agent declined, or it failed. After a failure direct mode runs once and may
+    /// serve a call the agent had already served, which ADD and DEL allow: both are idempotent per container
+    /// and interface.
     /// </summary>
     public static CniReply? Forward(Func<ReadOnlyMemory<byte>> readStdin)
     {
@@ -46,7 +47,7 @@ static class AgentClient
                     case AgentReply.Framing.Whole: return AgentReply.Read(body);
                     case AgentReply.Framing.Unusable: return null;
                 }
-                if (response.WrittenCount > MaxResponseBytes) return null;
+                if (read == 0 || response.WrittenCount > MaxResponseBytes) return null;
             }
         }
         catch (Exception)
