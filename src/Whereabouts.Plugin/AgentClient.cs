@@ -22,8 +22,9 @@ static class AgentClient
 
     /// <summary>
     /// The agent's reply, or null for direct mode: the verb touches no store (VERSION, an unknown one), no
-    /// trusted agent listens, the agent declined, or it failed. Direct mode after a failure serves the call a
-    /// second time at most once, which ADD and DEL allow: both are idempotent per container and interface.
+    /// trusted agent listens, the agent declined, or it failed. After a failure direct mode runs once and may
+    /// serve a call the agent had already served, which ADD and DEL allow: both are idempotent per container
+    /// and interface.
     /// </summary>
     public static CniReply? Forward(Func<ReadOnlyMemory<byte>> readStdin)
     {
@@ -34,25 +35,24 @@ static class AgentClient
             var deadline = Environment.TickCount64 + TimeoutMs();
             var request = Request(readStdin().Span);
             using var socket = AgentSocket.Connect(path, Remaining(deadline));
-            if (socket is null) return null;
-            for (var sent = 0; sent < request.Length;) sent += socket.Send(request, sent, request.Length - sent, System.Net.Sockets.SocketFlags.None);
+            if (socket is null || !socket.Send(request)) return null;
             var response = new ArrayBufferWriter<byte>(4096);
             while (true)
             {
-                socket.ReceiveTimeout = Remaining(deadline);
-                var read = socket.Receive(response.GetSpan(4096));
+                var read = socket.Receive(response.GetSpan(4096), deadline);
+                if (read < 0) return null;
                 response.Advance(read);
                 switch (AgentReply.Frame(response.WrittenSpan, ended: read == 0, out var body))
                 {
                     case AgentReply.Framing.Whole: return AgentReply.Read(body);
                     case AgentReply.Framing.Unusable: return null;
                 }
-                if (response.WrittenCount > MaxResponseBytes) return null;
+                if (read == 0 || response.WrittenCount > MaxResponseBytes) return null;
             }
         }
         catch (Exception)
         {
-            // Whatever went wrong between plugin and agent (refused, reset, timed out), direct mode serves the call.
+            // Whatever else went wrong between plugin and agent, direct mode serves the call.
             return null;
         }
     }
@@ -61,7 +61,7 @@ static class AgentClient
     static long TimeoutMs() =>
         (long)(Cni.Stores.RetryDeadlineFrom(Environment.GetEnvironmentVariable).RetryDeadline ?? RetryPolicy.Default.Deadline).TotalMilliseconds + ReplyGraceMs;
 
-    /// <summary>At least 1 ms: a socket timeout of 0 means none. A passed deadline times out on the next read.</summary>
+    /// <summary>At least 1 ms: a socket timeout of 0 means none.</summary>
     static int Remaining(long deadline) => (int)Math.Clamp(deadline - Environment.TickCount64, 1, int.MaxValue);
 
     /// <summary>

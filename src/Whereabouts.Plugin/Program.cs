@@ -8,8 +8,7 @@ using Whereabouts.Plugin;
 // clock, and TLS trust scoped to the datastore's own CA (Stores.PluginOptions).
 var utf8 = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false);
 // Raw streams: Console.In/Out first set up the terminal and a signal-handling thread (~0.3 ms), which a
-// plugin whose stdio are pipes never needs.
-using var stdout = Console.OpenStandardOutput();
+// plugin whose stdio are pipes never needs; stdout goes through write(2) for the same reason (Stdout).
 // stdin is read once: the bytes the agent got are the bytes direct mode serves when the agent does not.
 ReadOnlyMemory<byte>? stdinBytes = null;
 ReadOnlyMemory<byte> Stdin() => stdinBytes ??= ReadStdin();
@@ -37,11 +36,7 @@ int Reply(CniReply reply)
     return reply.ExitCode;
 }
 
-void Write(string text)
-{
-    stdout.Write(utf8.GetBytes(text + "\n"));
-    stdout.Flush();
-}
+void Write(string text) => Stdout.Write(utf8.GetBytes(text + "\n"));
 
 // Synchronous on purpose: an async read of stdin starts the thread pool, a few ms per process.
 static ReadOnlyMemory<byte> ReadStdin()
