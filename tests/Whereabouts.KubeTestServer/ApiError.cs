@@ -43,6 +43,10 @@ internal sealed class ApiError(int code, string reason, string message, JsonObje
 
     public static ApiError BadRequest(string message) => new(400, "BadRequest", message);
 
+    /// <summary>A resourceVersion older than the watch history, worded as the apiserver's watch cache words it.</summary>
+    public static ApiError Expired(long requested, long oldest) =>
+        new(410, "Expired", $"too old resource version: {requested} ({oldest})");
+
     /// <summary>etcd's refusal of an oversized request as the apiserver passes it on: a bare 500 (see kubernetes#74600).</summary>
     public static ApiError EtcdRequestTooLarge() => new(500, "", "etcdserver: request is too large");
 

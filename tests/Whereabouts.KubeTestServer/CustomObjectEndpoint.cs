@@ -12,6 +12,9 @@ namespace Whereabouts.KubeTestServer;
 internal sealed class CustomObjectEndpoint(
     ObjectStore store, FaultInjector faults, RequestCounters counters, string token, CancellationToken stopping)
 {
+    /// <summary>Serves watch requests; set by the server.</summary>
+    public required WatchStream Watches { get; init; }
+
     /// <summary>See <see cref="KubeTestServerOptions.MaxRequestBodyBytes"/>.</summary>
     public int? MaxRequestBodyBytes { get; init; }
 
@@ -69,6 +72,11 @@ internal sealed class CustomObjectEndpoint(
         JsonObject body;
         try
         {
+            if (verb == KubeVerbs.Watch)
+            {
+                await Watches.ServeAsync(ctx, r);
+                return;
+            }
             (code, body) = await DispatchAsync(ctx, verb, r);
         }
         catch (ApiError e)

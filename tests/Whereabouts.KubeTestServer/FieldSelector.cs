@@ -44,9 +44,11 @@ internal sealed record FieldSelector(IReadOnlyList<(string Field, string Value, 
         if (Requirements.Count == 0) return list;
         var items = (JsonArray)list["items"]!;
         foreach (var item in items.ToArray())
-            if (!Requirements.All(q => (Value(item!.AsObject(), q.Field) == q.Value) == q.Equal)) items.Remove(item);
+            if (!Matches(item!.AsObject())) items.Remove(item);
         return list;
     }
+
+    public bool Matches(JsonObject obj) => Requirements.All(q => (Value(obj, q.Field) == q.Value) == q.Equal);
 
     /// <summary>The field's value as text; "" when absent (an unscheduled pod matches spec.nodeName=).</summary>
     private static string Value(JsonObject obj, string path)

@@ -86,8 +86,10 @@ public sealed class KubeTestServer : IAsyncDisposable
 
         var app = builder.Build();
         store.MaxObjectBytes = options.MaxObjectBytes;
-        var endpoint = new CustomObjectEndpoint(store, faults, counters, token, stopping.Token) 
+        store.WatchHistory = options.WatchHistory;
+        var endpoint = new CustomObjectEndpoint(store, faults, counters, token, stopping.Token)
         {
+            Watches = new WatchStream(store, options.WatchTimeout, options.WatchBookmarkInterval, stopping.Token),
             MaxRequestBodyBytes = options.MaxRequestBodyBytes,
             ClientUser = c => certificates.IsTrustedClient(c) ? c.GetNameInfo(X509NameType.SimpleName, forIssuer: false) : null,
         };
@@ -178,6 +180,15 @@ public sealed class KubeTestServer : IAsyncDisposable
 
     /// <summary>Removes an object without HTTP; false if it was not there.</summary>
     public bool Delete(string plural, string ns, string name) => _store.Remove(plural, ns, name);
+
+    /// <summary>
+    /// Drops the whole watch history up to now, as etcd compaction does: a watch from any earlier
+    /// resourceVersion then gets an ERROR event with a 410 Expired Status.
+    /// </summary>
+    public void Compact() => _store.Compact();
+
+    /// <summary>Ends every open watch stream cleanly, as an apiserver does when it closes watches (e.g. on restart).</summary>
+    public void CloseWatches() => _store.CloseWatches();
 
     public async ValueTask DisposeAsync()
     {

@@ -34,4 +34,19 @@ public sealed class KubeTestServerOptions
     /// 413 RequestEntityTooLarge "Request entity too large: limit is N". Null: no limit.
     /// </summary>
     public int? MaxRequestBodyBytes { get; init; }
+
+    /// <summary>
+    /// How many changes the watch history keeps (the apiserver's watch cache keeps a bounded window too). A watch
+    /// from a resourceVersion older than the window gets an ERROR event with a 410 Expired Status.
+    /// </summary>
+    public int WatchHistory { get; init; } = 1000;
+
+    /// <summary>How long a watch without timeoutSeconds stays open before the server ends it cleanly.</summary>
+    public TimeSpan WatchTimeout { get; init; } = TimeSpan.FromMinutes(30);
+
+    /// <summary>
+    /// How often a watch with allowWatchBookmarks=true gets a BOOKMARK. The apiserver sends one about every
+    /// minute; the test server sends them every second by default so tests see them without waiting long.
+    /// </summary>
+    public TimeSpan WatchBookmarkInterval { get; init; } = TimeSpan.FromSeconds(1);
 }

@@ -13,11 +13,18 @@ internal sealed class ObjectStore(IReadOnlyList<CustomResourceType> types, TimeP
     private readonly object _gate = new();
     private readonly Dictionary<(string Plural, string Ns, string Name), JsonObject> _objects = new();
     private long _revision;
+    private readonly Queue<WatchEvent> _history = new();
+    private readonly List<WatchSubscription> _watchers = [];
+    // Every change after this revision is still in _history; a watch may resume from here or later.
+    private long _oldestResumable;
 
     public long Revision { get { lock (_gate) return _revision; } }
 
     /// <summary>See <see cref="KubeTestServerOptions.MaxObjectBytes"/>.</summary>
     public int? MaxObjectBytes { get; set; }
+
+    /// <summary>See <see cref="KubeTestServerOptions.WatchHistory"/>.</summary>
+    public int WatchHistory { get; set; } = 1000;
 
     public JsonObject Get(ResourceRef r)
     {
@@ -137,8 +144,7 @@ internal sealed class ObjectStore(IReadOnlyList<CustomResourceType> types, TimeP
             if (!string.IsNullOrEmpty(preconditionRv) && preconditionRv != currentRv)
                 throw ApiError.Conflict(r, r.Name!,
                     $"Precondition failed: ResourceVersion in precondition: {preconditionRv}, ResourceVersion in object meta: {currentRv}");
-            _objects.Remove(key);
-            _revision++; // an etcd delete is a revision too, so a later LIST shows a newer resourceVersion
+            RemoveLocked(key, current);
             return StatusBodies.DeleteSuccess(r, r.Name!, ObjectMeta.Str(current, "uid"));
         }
     }
@@ -179,13 +185,101 @@ internal sealed class ObjectStore(IReadOnlyList<CustomResourceType> types, TimeP
     {
         lock (_gate)
         {
-            if (!_objects.Remove((plural, ns, name))) return false;
-            _revision++;
+            if (!_objects.TryGetValue((plural, ns, name), out var current)) return false;
+            RemoveLocked((plural, ns, name), current);
             return true;
         }
     }
 
+    // ---- watch ----
+
+    /// <summary>
+    /// Opens a watch on one plural (in one namespace, or all for null), queued under the lock so nothing that
+    /// commits meanwhile is missed or doubled. <paramref name="resourceVersion"/> "" or "0": synthetic ADDED events
+    /// for every current object, then changes; a number: every change after it, or 410 Expired when the history
+    /// no longer reaches back that far.
+    /// </summary>
+    public WatchSubscription Watch(string plural, string? ns, string resourceVersion)
+    {
+        var from = 0L;
+        var resume = resourceVersion.Length > 0 && resourceVersion != "0";
+        if (resume && (!long.TryParse(resourceVersion, NumberStyles.None, CultureInfo.InvariantCulture, out from)))
+            throw ApiError.BadRequest($"invalid resource version: {resourceVersion}");
+        var watch = new WatchSubscription(plural, ns);
+        lock (_gate)
+        {
+            if (resume)
+            {
+                if (from < _oldestResumable) throw ApiError.Expired(from, _oldestResumable);
+                foreach (var e in _history)
+                    if (e.Revision > from && watch.Wants(e.Plural, e.Ns)) watch.Offer(e);
+            }
+            else
+            {
+                foreach (var obj in Select(plural, ns))
+                    watch.Offer(new WatchEvent(Revision: BodyChecks.ParseResourceVersion(ObjectMeta.ResourceVersion(obj)),
+                        WatchEvent.Added, plural, ObjectMeta.Str(obj, "namespace") ?? "", Clone(obj), null));
+            }
+            _watchers.Add(watch);
+        }
+        return watch;
+    }
+
+    /// <summary>Queues a BOOKMARK at the current revision: everything up to it is already queued ahead of it.</summary>
+    public void Bookmark(WatchSubscription watch)
+    {
+        lock (_gate) watch.Offer(new WatchEvent(_revision, WatchEvent.Bookmark, watch.Plural, watch.Namespace ?? "", null, null));
+    }
+
+    public void Unwatch(WatchSubscription watch)
+    {
+        lock (_gate) _watchers.Remove(watch);
+        watch.Close();
+    }
+
+    /// <summary>Ends every open watch stream, as an apiserver does when it closes watches.</summary>
+    public void CloseWatches()
+    {
+        lock (_gate)
+        {
+            foreach (var w in _watchers) w.Close();
+            _watchers.Clear();
+        }
+    }
+
+    /// <summary>Forgets all history up to now: a watch from any earlier resourceVersion gets 410 Expired.</summary>
+    public void Compact()
+    {
+        lock (_gate)
+        {
+            _history.Clear();
+            _oldestResumable = _revision;
+        }
+    }
+
+    /// <summary>The kind the apiserver names in a BOOKMARK for this plural, when known.</summary>
+    public CustomResourceType? TypeOf(string plural) => types.FirstOrDefault(t => t.Plural == plural);
+
     // ---- internals; every caller holds _gate ----
+
+    private void RemoveLocked((string Plural, string Ns, string Name) key, JsonObject current)
+    {
+        _objects.Remove(key);
+        // An etcd delete is a revision too: a later LIST shows a newer resourceVersion, and the DELETED event
+        // carries the last state stamped with it.
+        var last = Clone(current);
+        ObjectMeta.Of(last)["resourceVersion"] = Rv(++_revision);
+        Record(new WatchEvent(_revision, WatchEvent.Deleted, key.Plural, key.Ns, last, null));
+    }
+
+    private void Record(WatchEvent e)
+    {
+        _history.Enqueue(e);
+        while (_history.Count > Math.Max(WatchHistory, 0) && _history.TryDequeue(out var dropped))
+            _oldestResumable = dropped.Revision;
+        foreach (var w in _watchers)
+            if (w.Wants(e.Plural, e.Ns)) w.Offer(e);
+    }
 
     private JsonObject UpdateLocked((string, string, string) key, JsonObject current, JsonObject next)
     {
@@ -208,7 +302,15 @@ internal sealed class ObjectStore(IReadOnlyList<CustomResourceType> types, TimeP
         if (MaxObjectBytes is { } limit && System.Text.Encoding.UTF8.GetByteCount(stored.ToJsonString()) > limit)
             throw ApiError.EtcdRequestTooLarge();
         ObjectMeta.Of(stored)["resourceVersion"] = Rv(++_revision);
+        var previous = _objects.GetValueOrDefault(key);
         _objects[key] = stored;
+        JsonObject? before = null;
+        if (previous is not null)
+        {
+            before = Clone(previous);
+            ObjectMeta.Of(before)["resourceVersion"] = Rv(_revision);
+        }
+        Record(new WatchEvent(_revision, previous is null ? WatchEvent.Added : WatchEvent.Modified, key.Item1, key.Item2, Clone(stored), before));
         return Clone(stored);
     }
 
