@@ -85,9 +85,12 @@ public sealed class PoolWatch(KubeClientConnection kube, PoolCache cache, Log lo
     /// <summary>One watch, from <paramref name="version"/> until the server ends it; returns the last version seen.</summary>
     async Task<string> Watch(string version, CancellationToken ct)
     {
+        // KubernetesClient hands a watch's ERROR event (410 Gone among them) to onError and ends the enumeration
+        // without throwing: it is kept here and thrown once the enumeration ends.
+        Exception? failed = null;
         var events = kube.Client.CustomObjects.WatchListNamespacedCustomObjectAsync(
             Group, Version, kube.Namespace, KubernetesPoolStore.Pools, allowWatchBookmarks: true, resourceVersion: version,
-            timeoutSeconds: WatchSeconds, cancellationToken: ct);
+            timeoutSeconds: WatchSeconds, onError: e => failed ??= e, cancellationToken: ct);
         try
         {
             await foreach (var (type, body) in events)
@@ -107,6 +110,7 @@ public sealed class PoolWatch(KubeClientConnection kube, PoolCache cache, Log lo
                 }
                 if (type != WatchEventType.Error && VersionOf(item) is { Length: > 0 } seen) version = seen;
             }
+            if (failed is not null) throw failed;
         }
         catch (KubernetesException e) when (e.Status?.Code == 410)
         {
