@@ -99,6 +99,24 @@ public sealed class WatchTests
     }
 
     [Fact]
+    public async Task A_LIST_with_resourceVersionMatch_Exact_at_a_compacted_revision_is_410_and_other_LISTs_are_unchanged()
+    {
+        await using var server = await KubeTestServer.StartAsync();
+        using var api = new ApiClient(server);
+        var first = await api.PostAsync(ApiClient.Pools, Pool("a"));
+        await api.PostAsync(ApiClient.Pools, Pool("b"));
+        server.Compact();
+
+        var exact = await api.GetAsync($"{ApiClient.Pools}?resourceVersion={first.ResourceVersion}&resourceVersionMatch=Exact");
+        var plain = await api.GetAsync($"{ApiClient.Pools}?resourceVersion={first.ResourceVersion}");
+
+        Assert.Equal(HttpStatusCode.Gone, exact.Status);
+        Assert.Equal("Expired", exact.Reason);
+        Assert.Equal(HttpStatusCode.OK, plain.Status);
+        Assert.Equal(2, plain.Body!["items"]!.AsArray().Count);
+    }
+
+    [Fact]
     public async Task The_history_keeps_only_the_configured_number_of_changes()
     {
         await using var server = await KubeTestServer.StartAsync(new KubeTestServerOptions { WatchHistory = 3 });

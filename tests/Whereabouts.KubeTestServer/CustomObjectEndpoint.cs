@@ -96,12 +96,14 @@ internal sealed class CustomObjectEndpoint(
     private async Task<(int, JsonObject)> DispatchAsync(HttpContext ctx, string verb, ResourceRef r)
     {
         if (r.IsCore && verb is not (KubeVerbs.Get or KubeVerbs.List))
-            throw ApiError.MethodNotAllowed($"KubeTestServer serves core {r.Plural} read-only (get, list); seed them with PutPod");
+            throw ApiError.MethodNotAllowed($"KubeTestServer serves core {r.Plural} read-only (get, list, watch); seed them with PutPod");
         switch (verb)
         {
             case KubeVerbs.Get: return (200, store.Get(r));
             // Paged first, then filtered: a page may hold fewer than limit items, as the API documents for selectors.
             case KubeVerbs.List:
+                if (ctx.Request.Query["resourceVersionMatch"] == "Exact")
+                    store.CheckListable(ctx.Request.Query["resourceVersion"].ToString());
                 return (200, FieldSelector.Parse(r, ctx.Request.Query["fieldSelector"].ToString()).Filter(store.List(r,
                     int.TryParse(ctx.Request.Query["limit"], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var limit) ? limit : 0,
                     ctx.Request.Query["continue"].ToString())));

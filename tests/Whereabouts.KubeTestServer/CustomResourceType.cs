@@ -22,6 +22,6 @@ public sealed record CustomResourceType(string Group, string Version, string Plu
 
     public static IReadOnlyList<CustomResourceType> Whereabouts { get; } = [IPPool, OverlappingRangeIPReservation, NodeSlicePool];
 
-    /// <summary>core/v1 Pod: always known; served read-only (GET, LIST with field selectors), seeded by tests.</summary>
+    /// <summary>core/v1 Pod: always known; served read-only (GET, LIST and WATCH with field selectors), seeded by tests.</summary>
     public static CustomResourceType Pod { get; } = new("", "v1", "pods", "Pod");
 }

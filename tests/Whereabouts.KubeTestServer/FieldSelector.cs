@@ -3,7 +3,7 @@ using System.Text.Json.Nodes;
 namespace Whereabouts.KubeTestServer;
 
 /// <summary>
-/// A LIST's <c>fieldSelector</c> as the apiserver reads it: comma-separated requirements
+/// A LIST's or WATCH's <c>fieldSelector</c> as the apiserver reads it: comma-separated requirements
 /// <c>field=value</c>, <c>field==value</c> or <c>field!=value</c>, all of which must hold. Every resource
 /// supports metadata.name and metadata.namespace; pods also spec.nodeName, status.phase and the other fields
 /// their registry lists. Any other field is 400 "field label not supported", as the real server answers.

@@ -14,7 +14,8 @@ namespace Whereabouts.KubeTestServer;
 
 /// <summary>
 /// An in-process stand-in for kube-apiserver, serving namespaced custom objects over HTTPS with
-/// bearer-token auth, optimistic concurrency on one global resourceVersion counter, apiserver-shaped
+/// bearer-token auth, optimistic concurrency on one global resourceVersion counter, watch with a bounded
+/// event history (resume by resourceVersion, 410 Expired, bookmarks, selectors), apiserver-shaped
 /// Status errors, and run-time fault injection. Start one per test; dispose it when done.
 /// </summary>
 public sealed class KubeTestServer : IAsyncDisposable

@@ -225,6 +225,17 @@ internal sealed class ObjectStore(IReadOnlyList<CustomResourceType> types, TimeP
         return watch;
     }
 
+    /// <summary>
+    /// A LIST with resourceVersionMatch=Exact at a revision the history no longer reaches is refused the way
+    /// etcd's compaction makes the apiserver refuse it; any other LIST is still served from the current state.
+    /// </summary>
+    public void CheckListable(string resourceVersion)
+    {
+        if (!long.TryParse(resourceVersion, NumberStyles.None, CultureInfo.InvariantCulture, out var rv)) return;
+        lock (_gate)
+            if (rv < _oldestResumable) throw new ApiError(410, "Expired", "The resourceVersion for the provided list is too old.");
+    }
+
     /// <summary>Queues a BOOKMARK at the current revision: everything up to it is already queued ahead of it.</summary>
     public void Bookmark(WatchSubscription watch)
     {
