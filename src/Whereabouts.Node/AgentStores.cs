@@ -13,7 +13,7 @@ namespace Whereabouts.Node;
 /// the watched cache in front; etcd and file stores opened as the plugin opens them, on the first request that
 /// names them, and then kept; each with one <see cref="GroupCommit"/> that every request about one pool goes through.
 /// </summary>
-public sealed class AgentStores(AgentOptions options, CachedPoolStore? kubernetes, AgentMetrics metrics, Log log, TimeProvider clock) : IAsyncDisposable
+public sealed class AgentStores(AgentOptions options, CachedPoolStore? kubernetes, ReservationCache? reservations, AgentMetrics metrics, Log log, TimeProvider clock) : IAsyncDisposable
 {
     readonly ConditionalWeakTable<IPoolStore, GroupCommit> groups = new();
 
@@ -26,7 +26,8 @@ public sealed class AgentStores(AgentOptions options, CachedPoolStore? kubernete
 
     GroupCommit GroupOf(IPoolStore store) => groups.GetValue(store, s =>
     {
-        var group = new GroupCommit(s, RetryPolicy.Default, clock, Random.Shared.NextDouble, log);
+        var group = new GroupCommit(s, RetryPolicy.Default, clock, Random.Shared.NextDouble, log,
+            steer: s == kubernetes && reservations is not null ? reservations.Steer : null);
         group.Committed += metrics.Committed;
         group.Conflicted += metrics.Conflicted;
         return group;

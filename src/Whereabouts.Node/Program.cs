@@ -27,10 +27,15 @@ using var kube = options.Datastore == "kubernetes" ? new KubeClientConnection(op
 var cache = kube is null ? null : new PoolCache(clock);
 var kubeStore = kube is null ? null : new KubernetesPoolStore(kube.Connection, log);
 if (kubeStore is not null) kubeStore.PoolWritten += cache!.Put;
-var watch = kube is null ? null : new PoolWatch(kube, cache!, log, clock);
+var reservations = kube is null ? null : new ReservationCache();
+var watches = kube is null ? [] : new[]
+{
+    new ObjectWatch(kube, KubernetesPoolStore.Pools, cache!, log, clock),
+    new ObjectWatch(kube, KubernetesPoolStore.Reservations, reservations!, log, clock),
+};
 
 var metrics = new AgentMetrics(cache is null ? null : () => cache.Age.TotalSeconds);
-await using var stores = new AgentStores(options, kubeStore is null ? null : new CachedPoolStore(kubeStore, cache!), metrics, log, clock);
+await using var stores = new AgentStores(options, kubeStore is null ? null : new CachedPoolStore(kubeStore, cache!), reservations, metrics, log, clock);
 var dispatcher = new CniDispatcher(stores.Cache, LocalFiles.ReadIfExists, Console.Error, clock, Random.Shared.NextDouble, stores.Hosting);
 var endpoint = new CniEndpoint(dispatcher, options, metrics);
 
@@ -38,7 +43,7 @@ SocketPath.Prepare(options.Socket);
 var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ContentRootPath = AppContext.BaseDirectory });
 builder.Logging.ClearProviders().AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning);
 builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = options.DrainTimeout);
-if (watch is not null) builder.Services.AddHostedService(_ => watch);
+foreach (var w in watches) builder.Services.AddSingleton<IHostedService>(w);
 builder.WebHost.ConfigureKestrel(kestrel =>
 {
     kestrel.AddServerHeader = false;
@@ -54,7 +59,7 @@ var app = builder.Build();
 static bool OnSocket(HttpContext http) => http.Connection.LocalIpAddress is null;
 app.MapPost("/v1/cni", (HttpContext http) => OnSocket(http) ? endpoint.Handle(http) : Task.FromResult(http.Response.StatusCode = 404));
 app.MapGet("/healthz", () => "ok");
-app.MapGet("/readyz", () => watch is null || watch.Synced.IsCompleted ? Results.Text("ready") : Results.Text("the IPPool cache is not synced yet", statusCode: 503));
+app.MapGet("/readyz", () => watches.All(w => w.Synced.IsCompleted) ? Results.Text("ready") : Results.Text("the IPPool and reservation caches are not synced yet", statusCode: 503));
 app.MapMetrics();
 
 await app.StartAsync();

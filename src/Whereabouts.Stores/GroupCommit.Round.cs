@@ -44,7 +44,7 @@ public sealed partial class GroupCommit
             if (w.HeldAfter is { } then && ConflictRetry.LostRace([then], [read])) w.Known = w.Known.AfterLostRace(++w.Races, jitter());
             w.HeldAfter = null;
         }
-        var members = Batch.Decide(read, batch.Select(w => (Batch.Decision)(pool => w.Decide([pool], w.Known).Map(p => p.Then(w.Owed)))));
+        var members = Batch.Decide(read, batch.Select(w => (Batch.Decision)(pool => w.Decide([pool], knowing(w.Known)).Map(p => p.Then(w.Owed)))));
         for (var i = 0; i < batch.Count; i++)
             if (members[i].Plan.Case is Plan plan) batch[i].Owed = plan.OwedDeletes;
 

@@ -17,8 +17,12 @@ namespace Whereabouts.Stores;
 /// its own deadline and gets CNI error 11 when it passes.
 /// </para>
 /// </summary>
-public sealed partial class GroupCommit(IPoolStore store, RetryPolicy policy, TimeProvider clock, Func<double> jitter, Log log, int maxBatch = 256)
+public sealed partial class GroupCommit(IPoolStore store, RetryPolicy policy, TimeProvider clock, Func<double> jitter, Log log, int maxBatch = 256,
+    Func<KnownReservations, KnownReservations>? steer = null)
 {
+    /// <summary>What each decision knows: its own, plus what the host has seen elsewhere (a watched cache: <see cref="KnownReservations.Seen"/>).</summary>
+    readonly Func<KnownReservations, KnownReservations> knowing = steer ?? (k => k);
+
     readonly Dictionary<string, Lane> lanes = [];
     readonly ConflictRetry undo = new(store, policy, clock, jitter, log);
 

@@ -18,7 +18,7 @@ public sealed class PoolWatchTests : IAsyncLifetime
     KubeTestServer.KubeTestServer server = null!;
     KubeClientConnection kube = null!;
     PoolCache cache = null!;
-    PoolWatch watch = null!;
+    ObjectWatch watch = null!;
     readonly CancellationTokenSource stop = new();
 
     public async Task InitializeAsync()
@@ -28,7 +28,7 @@ public sealed class PoolWatchTests : IAsyncLifetime
         Seed("10.1.0.0/24", "10.1.0.0-24", 1);
         kube = new KubeClientConnection(AgentOptions.Parse(["--datastore", "kubernetes", "--kubeconfig", kubeconfig]).Options!);
         cache = new PoolCache(TimeProvider.System);
-        watch = new PoolWatch(kube, cache, Log.Silent, TimeProvider.System);
+        watch = new ObjectWatch(kube, KubernetesPoolStore.Pools, cache, Log.Silent, TimeProvider.System);
         await watch.StartAsync(stop.Token);
         await watch.Synced.WaitAsync(TimeSpan.FromSeconds(30));
     }
@@ -77,6 +77,29 @@ public sealed class PoolWatchTests : IAsyncLifetime
         Assert.Equal(5, cache.Find(Key("10.2.0.0/24", "10.2.0.0-24"))!.State.Allocations.Length);
         server.Delete("ippools", Ns, "10.2.0.0-24");
         await Eventually(() => cache.Find(Key("10.2.0.0/24", "10.2.0.0-24")) is { Exists: false }, "a deleted pool is missing");
+    }
+
+    [Fact]
+    public async Task ReservationsSeenByTheWatchSteerDecisionsOnceSynced()
+    {
+        var seen = new ReservationCache();
+        Assert.True(seen.Steer(Core.Engine.KnownReservations.None).Seen.IsEmpty);
+        var reservations = new ObjectWatch(kube, KubernetesPoolStore.Reservations, seen, Log.Silent, TimeProvider.System);
+        await reservations.StartAsync(stop.Token);
+        await reservations.Synced.WaitAsync(TimeSpan.FromSeconds(30));
+        server.Put("overlappingrangeipreservations", Ns, new JsonObject
+        {
+            ["apiVersion"] = "whereabouts.cni.cncf.io/v1alpha1",
+            ["kind"] = "OverlappingRangeIPReservation",
+            ["metadata"] = new JsonObject { ["name"] = "10.1.0.9" },
+            ["spec"] = new JsonObject { ["containerid"] = "cx", ["podref"] = "other/pod", ["ifname"] = "net1" },
+        });
+        await Eventually(() => seen.Count == 1, "the reservation shows");
+        var owner = seen.Steer(Core.Engine.KnownReservations.None).Seen.Find("10.1.0.9");
+        Assert.Equal("other/pod", owner.Map(o => o.PodRef).IfNone(""));
+        server.Delete("overlappingrangeipreservations", Ns, "10.1.0.9");
+        await Eventually(() => seen.Count == 0, "a deleted reservation goes");
+        await reservations.StopAsync(default);
     }
 
     [Fact]

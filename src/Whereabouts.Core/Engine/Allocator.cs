@@ -60,7 +60,7 @@ public static class Allocator
         for (var from = UInt128.Zero; candidates.Count < known.Window && used.FirstFreeAtOrAfter(from, allocatable) is { } offset; from = offset + 1)
         {
             var reservation = ReservationKey.For(range.Network.AddressAt(offset), req.Scope.NetworkName);
-            if (req.Scope.OverlappingRanges && known.IsHeldByOther(reservation, req.Owner)) continue;
+            if (req.Scope.OverlappingRanges && known.Avoids(reservation, req.Owner)) continue;
             candidates.Add((offset, reservation));
             if (offset == UInt128.MaxValue) break;
         }

@@ -26,10 +26,21 @@ public sealed record KnownReservations(Map<OrdString, string, Owner> Owners)
     public KnownReservations AfterLostRace(int racesLost, double draw) =>
         this with { Window = 1 << Math.Clamp(racesLost, 0, 5), Draw = draw };
 
-    public KnownReservations With(ReservationKey key, Owner owner) => new(Owners.AddOrUpdate(key.Name, owner));
+    public KnownReservations With(ReservationKey key, Owner owner) => new(Owners.AddOrUpdate(key.Name, owner)) { Seen = Seen };
 
     public Option<Owner> OwnerOf(ReservationKey key) => Owners.Find(key.Name);
 
     /// <summary>Held by some other pod interface, so this address must not be handed to <paramref name="owner"/>.</summary>
     public bool IsHeldByOther(ReservationKey key, Owner owner) => OwnerOf(key).Exists(o => Ownership.HeldByOther(o, owner));
+
+    /// <summary>
+    /// Reservations seen elsewhere (a node agent's watched cache), which may be out of date: they only steer the
+    /// choice of a free address away from ones others hold (<see cref="Avoids"/>). They never stand in for a
+    /// reservation known to be held: a requested address is still tried, and a reservation still created.
+    /// </summary>
+    public Map<OrdString, string, Owner> Seen { get; init; } = Map<OrdString, string, Owner>.Empty;
+
+    /// <summary>Whether ADD, choosing a free address, passes this one by: known, or seen, to be another's.</summary>
+    public bool Avoids(ReservationKey key, Owner owner) =>
+        IsHeldByOther(key, owner) || Seen.Find(key.Name).Exists(o => Ownership.HeldByOther(o, owner));
 }

@@ -1,5 +1,7 @@
 using System.Globalization;
+using System.Text.Json;
 using Whereabouts.Core.Pools;
+using Whereabouts.Stores.Kubernetes;
 
 namespace Whereabouts.Node.Kube;
 
@@ -14,7 +16,7 @@ namespace Whereabouts.Node.Kube;
 /// that was in flight from undoing a fresher read; otherwise the latest arrival wins.
 /// </para>
 /// </summary>
-public sealed class PoolCache(TimeProvider clock)
+public sealed class PoolCache(TimeProvider clock) : IWatchedCache
 {
     /// <summary>A pool's entry: its snapshot (null: known not to exist), or stale: read it before deciding.</summary>
     sealed record Entry(PoolSnapshot? Snapshot, bool Stale);
@@ -78,6 +80,17 @@ public sealed class PoolCache(TimeProvider clock)
     {
         lock (entries) entries[name] = new Entry(null, true);
     }
+
+    void IWatchedCache.Reset(IReadOnlyList<JsonElement> items) =>
+        Reset(items.Select(KubernetesPoolStore.DecodePool).OfType<PoolSnapshot>());
+
+    void IWatchedCache.Put(JsonElement item)
+    {
+        if (KubernetesPoolStore.DecodePool(item) is { } pool) Put(pool);
+    }
+
+    void IWatchedCache.Remove(JsonElement item) =>
+        Remove(ObjectWatch.Text(item.GetProperty("metadata"), "name"), new StoreVersion(ObjectWatch.VersionOf(item)));
 
     public void Heard() => Interlocked.Exchange(ref lastHeard, clock.GetTimestamp());
 

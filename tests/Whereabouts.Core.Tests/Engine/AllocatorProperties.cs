@@ -56,3 +56,49 @@ public sealed class AllocatorProperties
                 plan.Ops.OfType<StoreOp.DeleteReservation>().Select(d => (d.Key, d.IfOwnedBy.ContainerId, d.ExactOwner)).ToArray());
         });
 }
+
+/// <summary>Reservations seen elsewhere steer the choice of a free address, and nothing else.</summary>
+public sealed class SeenReservationTests
+{
+    static readonly Cidr Range = Cidr.Parse("10.0.0.0/29").ThrowIfFail();
+    static readonly NetworkScope Scope = new([RangeSpec.Of(Range)], "", OverlappingRanges: true);
+    static readonly PoolSnapshot Empty = new(PoolKey.Of(Scope.Ranges[0], ""), new StoreVersion("1"), PoolState.Empty(Range));
+    static readonly Owner Me = new("c-me", "ns/me", "net1");
+    static readonly Owner Other = new("c-x", "ns/other", "net1");
+
+    static KnownReservations Seeing(Owner owner, params int[] offsets) => KnownReservations.None with
+    {
+        Seen = offsets.Aggregate(LanguageExt.Map<LanguageExt.ClassInstances.OrdString, string, Owner>.Empty,
+            (m, o) => m.AddOrUpdate(ReservationKey.For(Range.AddressAt((UInt128)o), "").Name, owner)),
+    };
+
+    static Plan Decide(KnownReservations known, params Address[] requested) =>
+        Allocator.Decide(new AddRequest(Me, Scope, [.. requested]), [Empty], known).ThrowIfFail();
+
+    static Address Leased(Plan plan) => Assert.Single(Assert.IsType<Outcome.Allocated>(plan.Outcome).Leases).Address;
+
+    [Fact]
+    public void AFreeAddressSeenReservedByAnotherIsPassedBy()
+    {
+        var plan = Decide(Seeing(Other, 1, 2));
+        Assert.Equal(Range.AddressAt(3), Leased(plan));
+        // Its own reservation is still created: what was seen is not what is known.
+        Assert.Equal([ReservationKey.For(Range.AddressAt(3), "")], plan.Ops.OfType<StoreOp.CreateReservation>().Select(c => c.Key));
+    }
+
+    [Fact]
+    public void ASeenReservationOfTheSamePodInterfaceIsNotPassedByAndStillCreated()
+    {
+        var plan = Decide(Seeing(Me with { ContainerId = "older" }, 1));
+        Assert.Equal(Range.AddressAt(1), Leased(plan));
+        Assert.Single(plan.Ops.OfType<StoreOp.CreateReservation>());
+    }
+
+    [Fact]
+    public void ARequestedAddressIsTriedWhateverWasSeen()
+    {
+        var plan = Decide(Seeing(Other, 4), Range.AddressAt(4));
+        Assert.Equal(Range.AddressAt(4), Leased(plan));
+        Assert.Single(plan.Ops.OfType<StoreOp.CreateReservation>());
+    }
+}

@@ -8,13 +8,25 @@ using Whereabouts.Stores.Kubernetes;
 
 namespace Whereabouts.Node.Kube;
 
+/// <summary>What a watch keeps current: a full list, then one object at a time.</summary>
+public interface IWatchedCache
+{
+    void Reset(IReadOnlyList<JsonElement> items);
+    void Put(JsonElement item);
+    void Remove(JsonElement item);
+    /// <summary>The watch lost its place and lists again: until then, the cache must not be trusted.</summary>
+    void Unsync();
+    /// <summary>The watch confirmed the cache (an event or a bookmark).</summary>
+    void Heard();
+}
+
 /// <summary>
-/// Keeps <see cref="PoolCache"/> current: list the namespace's IPPools (paged), then watch from the list's
+/// Keeps a cache of one kind of the namespace's objects current: list them (paged), then watch from the list's
 /// resourceVersion, resuming each watch from the last version seen (events and bookmarks), and list again when
 /// the server answers 410 Gone (that version is no longer kept) or the watch fails. While it relists the
 /// cache is not synced, and the store reads the API server instead.
 /// </summary>
-public sealed class PoolWatch(KubeClientConnection kube, PoolCache cache, Log log, TimeProvider clock) : BackgroundService
+public sealed class ObjectWatch(KubeClientConnection kube, string plural, IWatchedCache cache, Log log, TimeProvider clock) : BackgroundService
 {
     const string Group = "whereabouts.cni.cncf.io";
     const string Version = "v1alpha1";
@@ -48,13 +60,13 @@ public sealed class PoolWatch(KubeClientConnection kube, PoolCache cache, Log lo
             catch (Gone e)
             {
                 cache.Unsync();
-                log.Verbose($"watch of IPPools in {kube.Namespace}: {e.Message}; listing again");
+                log.Verbose($"watch of {plural} in {kube.Namespace}: {e.Message}; listing again");
             }
             catch (Exception e)
             {
                 cache.Unsync();
                 var wait = TimeSpan.FromMilliseconds(Math.Min(30_000, 250 * Math.Pow(2, Math.Min(failures++, 7))));
-                log.Error($"watch of IPPools in {kube.Namespace}: {e.GetType().Name}: {e.Message}; again in {wait.TotalSeconds:0.#}s");
+                log.Error($"watch of {plural} in {kube.Namespace}: {e.GetType().Name}: {e.Message}; again in {wait.TotalSeconds:0.#}s");
                 try { await Task.Delay(wait, clock, stop); }
                 catch (OperationCanceledException) { return; }
             }
@@ -63,22 +75,21 @@ public sealed class PoolWatch(KubeClientConnection kube, PoolCache cache, Log lo
 
     async Task<string> List(CancellationToken ct)
     {
-        var pools = new List<Core.Pools.PoolSnapshot>();
+        var objects = new List<JsonElement>();
         string? token = null;
         string version;
         do
         {
             var page = (JsonElement)await kube.Client.CustomObjects.ListNamespacedCustomObjectAsync(
-                Group, Version, kube.Namespace, KubernetesPoolStore.Pools, continueParameter: token, limit: ListPageSize, cancellationToken: ct);
+                Group, Version, kube.Namespace, plural, continueParameter: token, limit: ListPageSize, cancellationToken: ct);
             if (page.TryGetProperty("items", out var items) && items.ValueKind == JsonValueKind.Array)
-                foreach (var item in items.EnumerateArray())
-                    if (KubernetesPoolStore.DecodePool(item) is { } pool) pools.Add(pool);
+                objects.AddRange(items.EnumerateArray());
             var meta = page.GetProperty("metadata");
             token = Text(meta, "continue") is { Length: > 0 } next ? next : null;
             version = Text(meta, "resourceVersion");
         } while (token is not null);
-        cache.Reset(pools);
-        log.Verbose($"listed {pools.Count} IPPool(s) in {kube.Namespace} at resourceVersion {version}");
+        cache.Reset(objects);
+        log.Verbose($"listed {objects.Count} {plural} in {kube.Namespace} at resourceVersion {version}");
         return version;
     }
 
@@ -89,7 +100,7 @@ public sealed class PoolWatch(KubeClientConnection kube, PoolCache cache, Log lo
         // without throwing: it is kept here and thrown once the enumeration ends.
         Exception? failed = null;
         var events = kube.Client.CustomObjects.WatchListNamespacedCustomObjectAsync(
-            Group, Version, kube.Namespace, KubernetesPoolStore.Pools, allowWatchBookmarks: true, resourceVersion: version,
+            Group, Version, kube.Namespace, plural, allowWatchBookmarks: true, resourceVersion: version,
             timeoutSeconds: WatchSeconds, onError: e => failed ??= e, cancellationToken: ct);
         try
         {
@@ -100,10 +111,10 @@ public sealed class PoolWatch(KubeClientConnection kube, PoolCache cache, Log lo
                 switch (type)
                 {
                     case WatchEventType.Added or WatchEventType.Modified:
-                        if (KubernetesPoolStore.DecodePool(item) is { } pool) cache.Put(pool);
+                        cache.Put(item);
                         break;
                     case WatchEventType.Deleted:
-                        cache.Remove(Text(item.GetProperty("metadata"), "name"), new Core.Pools.StoreVersion(VersionOf(item)));
+                        cache.Remove(item);
                         break;
                     case WatchEventType.Error:
                         throw Code(item) == 410 ? new Gone(Text(item, "message")) : new InvalidOperationException($"watch error: {item}");
@@ -123,12 +134,12 @@ public sealed class PoolWatch(KubeClientConnection kube, PoolCache cache, Log lo
         return version;
     }
 
-    static string VersionOf(JsonElement item) =>
+    public static string VersionOf(JsonElement item) =>
         item.ValueKind == JsonValueKind.Object && item.TryGetProperty("metadata", out var m) ? Text(m, "resourceVersion") : "";
 
     static int Code(JsonElement status) =>
         status.ValueKind == JsonValueKind.Object && status.TryGetProperty("code", out var c) && c.TryGetInt32(out var n) ? n : 0;
 
-    static string Text(JsonElement e, string name) =>
+    public static string Text(JsonElement e, string name) =>
         e.ValueKind == JsonValueKind.Object && e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() ?? "" : "";
 }
