@@ -18,6 +18,11 @@ namespace Whereabouts.Stores;
 /// </summary>
 public sealed partial class GroupCommit
 {
+    /// <summary>The reservations an answered ADD stands on: those of the addresses it leased.</summary>
+    static IReadOnlySet<string> ReservationsOf(Member m) =>
+        m.Plan.Case is Plan { Outcome: Outcome.Allocated a }
+            ? a.Leases.Select(l => l.Address.ToString()).ToHashSet() : new System.Collections.Generic.HashSet<string>();
+
     /// <summary>How a request's steps before the pool write went, and what takes back those that ran.</summary>
     sealed record BeforeWrite(bool Ok, ReservationKey? Held, Exception? Failure, ImmutableArray<Undo> Undo);
 
@@ -60,10 +65,15 @@ public sealed partial class GroupCommit
             {
                 if (await store.Apply(write, ct) != ApplyResult.Applied)
                 {
+                    // Lost the race for the pool: each keeps the reservations it made, and its next decision takes
+                    // one of them again (nobody else can: they are its); what it does not take is released then.
                     Conflicted?.Invoke();
-                    await TakeBack(survivors, i => before[kept[i]].Undo);
-                    foreach (var w in survivors)
+                    for (var i = 0; i < survivors.Count; i++)
                     {
+                        var w = survivors[i];
+                        var made = members[kept[i]].Before.Select(s => s.Do).OfType<StoreOp.CreateReservation>().ToArray();
+                        w.Holding = w.Holding.AddRange(made.Where(m => !w.Holding.Contains(m)));
+                        foreach (var m in made) w.Known = w.Known.With(m.Key, m.Owner);
                         w.Known = w.Known.AfterLostRace(++w.Races, jitter());
                         w.Cause = "the pool changed while we wrote it";
                     }
@@ -89,6 +99,7 @@ public sealed partial class GroupCommit
         lane.LostRounds = 0;
         Committed?.Invoke(kept.Length);
         await Task.WhenAll(kept.Select((k, i) => RunAfterWrite(members[k], survivors[i])));
+        await Task.WhenAll(kept.Select((k, i) => Release(survivors[i], ReservationsOf(members[k]))));
         for (var i = 0; i < kept.Length; i++) survivors[i].Done.TrySetResult(members[kept[i]].Plan.Map(p => p.Outcome));
         return (again, TimeSpan.Zero);
     }
@@ -115,7 +126,7 @@ public sealed partial class GroupCommit
                     catch (Exception e) when (e is StoreUnavailableException or OperationCanceledException) { w.Cause = e.Message; }
                     break;
                 case { Failure: StoreUnavailableException { Transient: false } e }:
-                    w.Done.TrySetResult(Errors.OfCode(e.Code, e.Message));
+                    await Answer(w, Errors.OfCode(e.Code, e.Message));
                     break;
                 case { Failure: { } e }:
                     w.Cause = e.Message;
@@ -189,7 +200,7 @@ public sealed partial class GroupCommit
         switch (e)
         {
             case StoreUnavailableException { Transient: false } permanent:
-                foreach (var w in waiters) w.Done.TrySetResult(Errors.OfCode(permanent.Code, permanent.Message));
+                foreach (var w in waiters) _ = Answer(w, Errors.OfCode(permanent.Code, permanent.Message));
                 return Answered;
             case StoreUnavailableException transient:
                 foreach (var w in waiters) w.Cause = transient.Message;
@@ -198,6 +209,13 @@ public sealed partial class GroupCommit
                 // Cancelled: a request's deadline passed. The pump answers that one; the others go again at once.
                 return (waiters, TimeSpan.Zero);
         }
+    }
+
+    /// <summary>Answers <paramref name="w"/> with an error, first taking back what it holds from lost rounds.</summary>
+    async Task Answer(Waiter w, LanguageExt.Common.Error error)
+    {
+        await Release(w, new System.Collections.Generic.HashSet<string>());
+        w.Done.TrySetResult(error);
     }
 
     TimeSpan Backoff(Lane lane, TimeSpan asked)

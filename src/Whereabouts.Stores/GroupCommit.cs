@@ -46,6 +46,11 @@ public sealed partial class GroupCommit(IPoolStore store, RetryPolicy policy, Ti
         public string Cause { get; set; } = "";
         /// <summary>The pools as read when its reservation was last found held (see <see cref="ConflictRetry.LostRace"/>).</summary>
         public PoolSnapshot? HeldAfter { get; set; }
+        /// <summary>
+        /// Reservations it made in a round whose pool write lost the race, kept for its next decision to take
+        /// again (<see cref="Allocator"/>, an address reserved for exactly this owner) rather than deleted and made anew.
+        /// </summary>
+        public ImmutableArray<StoreOp.CreateReservation> Holding { get; set; } = ImmutableArray<StoreOp.CreateReservation>.Empty;
     }
 
     sealed class Lane(PoolKey key)
@@ -94,7 +99,7 @@ public sealed partial class GroupCommit(IPoolStore store, RetryPolicy policy, Ti
             }
             var live = new List<Waiter>();
             foreach (var w in batch)
-                if (w.Deadline.Passed || w.Deadline.Token.IsCancellationRequested) GiveUp(w);
+                if (w.Deadline.Passed || w.Deadline.Token.IsCancellationRequested) await GiveUp(w);
                 else live.Add(w);
             if (live.Count == 0) continue;
             TimeSpan wait;
@@ -120,6 +125,19 @@ public sealed partial class GroupCommit(IPoolStore store, RetryPolicy policy, Ti
         }
     }
 
-    void GiveUp(Waiter w) =>
+    async Task GiveUp(Waiter w)
+    {
+        await Release(w, new System.Collections.Generic.HashSet<string>());
         w.Done.TrySetResult(ConflictRetry.GaveUp(w.Deadline, Math.Max(1, w.Rounds), w.Cause.Length > 0 ? w.Cause : "the store had not answered yet"));
+    }
+
+    /// <summary>Takes back what <paramref name="w"/> holds from lost rounds, except the reservations of the addresses in <paramref name="keep"/>.</summary>
+    async Task Release(Waiter w, IReadOnlySet<string> keep)
+    {
+        var extra = w.Holding.Where(h => !keep.Contains(h.Key.Address.ToString())).ToArray();
+        w.Holding = ImmutableArray<StoreOp.CreateReservation>.Empty;
+        if (extra.Length == 0) return;
+        var undo = extra.Select(h => (Undo)new Undo.Write(new StoreOp.DeleteReservation(h.Key, h.Owner))).ToImmutableArray();
+        await this.undo.Compensate(undo, w.Deadline, CancellationToken.None);
+    }
 }

@@ -38,7 +38,28 @@ public static class Allocator
         var requested = req.Requested.Find(a => range.Network.Contains(a));
         return requested.Match(
             a => TakeRequested(req, known, draft, key, range, allocatable, a),
-            () => TakeLowest(req, known, draft, key, range, allocatable));
+            () => ReservedForMe(req, known, draft, key, range, allocatable) is { } mine
+                ? draft.Take(key, range, new Allocation(mine, req.Owner), Option<ReservationWrite>.None)
+                : TakeLowest(req, known, draft, key, range, allocatable));
+    }
+
+    /// <summary>
+    /// A free allocatable address whose reservation is known to be held by exactly this owner: an earlier
+    /// attempt of this very request reserved it and lost the race for the pool. Taking it again needs no new
+    /// reservation and leaves none behind.
+    /// </summary>
+    static UInt128? ReservedForMe(AddRequest req, KnownReservations known, Draft draft, PoolKey key, RangeSpec range, IntervalSet allocatable)
+    {
+        if (!req.Scope.OverlappingRanges) return null;
+        var pool = draft.StateOf(key);
+        foreach (var (name, owner) in known.Owners)
+        {
+            if (owner != req.Owner) continue;
+            if (ReservationKey.Parse(name, req.Scope.NetworkName).Case is not ReservationKey mine) continue;
+            if (range.Network.OffsetOf(mine.Address).Case is UInt128 offset && allocatable.Contains(offset) && pool.At(offset) is null)
+                return offset;
+        }
+        return null;
     }
 
     static Fin<Draft> TakeRequested(AddRequest req, KnownReservations known, Draft draft, PoolKey key, RangeSpec range, IntervalSet allocatable, Address a)
