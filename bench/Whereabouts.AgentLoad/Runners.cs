@@ -30,10 +30,13 @@ sealed class PluginRunner(string binary, string adminFlatFile)
 {
     public static readonly Dictionary<string, string> Direct = new() { ["WHEREABOUTS_NODE_SOCKET"] = "none" };
 
-    public async Task<(int Exit, string Stdout, double Ms)> Add(string conf, string id, Dictionary<string, string> env)
+    public Task<(int Exit, string Stdout, double Ms)> Add(string conf, string id, Dictionary<string, string> env) => Run(binary, "ADD", conf, id, env);
+
+    /// <summary>Any CNI plugin through the same launcher (host-local's VERSION is the floor a process start sets).</summary>
+    public async Task<(int Exit, string Stdout, double Ms)> Run(string plugin, string verb, string conf, string id, Dictionary<string, string> env)
     {
-        var info = new ProcessStartInfo(binary) { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var (k, v) in Cni.Env("ADD", id, adminFlatFile)) info.Environment[k] = v;
+        var info = new ProcessStartInfo(plugin) { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var (k, v) in Cni.Env(verb, id, adminFlatFile)) info.Environment[k] = v;
         foreach (var (k, v) in env) info.Environment[k] = v;
         var clock = Stopwatch.StartNew();
         using var p = Process.Start(info)!;
