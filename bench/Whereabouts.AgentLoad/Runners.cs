@@ -131,7 +131,7 @@ sealed partial class AgentRunner : IAsyncDisposable
     public async Task<double> Metric(string name)
     {
         using var http = new HttpClient();
-        var m = Regex.Match(await http.GetStringAsync($"http://127.0.0.1:{Port}/metrics"), $"^{name} (\\S+)$", RegexOptions.Multiline);
+        var m = Regex.Match(await http.GetStringAsync($"http://127.0.0.1:{Port}/metrics"), $"^{Regex.Escape(name)} (\\S+)$", RegexOptions.Multiline);
         return m.Success ? double.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture) : 0;
     }
 
