@@ -28,14 +28,16 @@ var cache = kube is null ? null : new PoolCache(clock);
 var kubeStore = kube is null ? null : new KubernetesPoolStore(kube.Connection, log);
 if (kubeStore is not null) kubeStore.PoolWritten += cache!.Put;
 var reservations = kube is null ? null : new ReservationCache();
+var slicePools = kube is null ? null : new NodeSliceCache();
 var watches = kube is null ? [] : new[]
 {
     new ObjectWatch(kube, KubernetesPoolStore.Pools, cache!, log, clock),
     new ObjectWatch(kube, KubernetesPoolStore.Reservations, reservations!, log, clock),
+    new ObjectWatch(kube, KubernetesPoolStore.NodeSlicePools, slicePools!, log, clock),
 };
 
 var metrics = new AgentMetrics(cache is null ? null : () => cache.Age.TotalSeconds);
-await using var stores = new AgentStores(options, kubeStore is null ? null : new CachedPoolStore(kubeStore, cache!), reservations, metrics, log, clock);
+await using var stores = new AgentStores(options, kubeStore is null ? null : new CachedPoolStore(kubeStore, cache!, slicePools), reservations, metrics, log, clock);
 var dispatcher = new CniDispatcher(stores.Cache, LocalFiles.ReadIfExists, Console.Error, clock, Random.Shared.NextDouble, stores.Hosting);
 var endpoint = new CniEndpoint(dispatcher, options, metrics);
 
@@ -59,7 +61,7 @@ var app = builder.Build();
 static bool OnSocket(HttpContext http) => http.Connection.LocalIpAddress is null;
 app.MapPost("/v1/cni", (HttpContext http) => OnSocket(http) ? endpoint.Handle(http) : Task.FromResult(http.Response.StatusCode = 404));
 app.MapGet("/healthz", () => "ok");
-app.MapGet("/readyz", () => watches.All(w => w.Synced.IsCompleted) ? Results.Text("ready") : Results.Text("the IPPool and reservation caches are not synced yet", statusCode: 503));
+app.MapGet("/readyz", () => watches.All(w => w.Synced.IsCompleted) ? Results.Text("ready") : Results.Text("the IPPool, reservation and NodeSlicePool caches are not synced yet", statusCode: 503));
 app.MapMetrics();
 
 await app.StartAsync();

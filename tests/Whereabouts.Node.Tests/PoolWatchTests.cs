@@ -103,6 +103,31 @@ public sealed class PoolWatchTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ANodeSliceIsReadFromTheWatchedNodeSlicePool()
+    {
+        var slicePools = new NodeSliceCache();
+        var sliceWatch = new ObjectWatch(kube, KubernetesPoolStore.NodeSlicePools, slicePools, Log.Silent, TimeProvider.System);
+        await sliceWatch.StartAsync(stop.Token);
+        await sliceWatch.Synced.WaitAsync(TimeSpan.FromSeconds(30));
+        var store = new CachedPoolStore(new KubernetesPoolStore(kube.Connection, Log.Silent), cache, slicePools);
+        var missing = await store.SliceOf("blue", "worker-1", default);
+        missing.IfSucc(c => Assert.Fail($"there is no NodeSlicePool blue yet, but got {c}"));
+        server.Put("nodeslicepools", Ns, new JsonObject
+        {
+            ["apiVersion"] = "whereabouts.cni.cncf.io/v1alpha1",
+            ["kind"] = "NodeSlicePool",
+            ["metadata"] = new JsonObject { ["name"] = "blue" },
+            ["spec"] = new JsonObject { ["range"] = "10.8.0.0/16", ["sliceSize"] = "/24" },
+            ["status"] = new JsonObject { ["allocations"] = new JsonArray(new JsonObject { ["nodeName"] = "worker-1", ["sliceRange"] = "10.8.3.0/24" }) },
+        });
+        var gets = server.RequestCount("get", "nodeslicepools");
+        for (var i = 0; i < 300 && (await store.SliceOf("blue", "worker-1", default)).IsFail; i++) await Task.Delay(20);
+        Assert.Equal("10.8.3.0/24", (await store.SliceOf("blue", "worker-1", default)).ThrowIfFail().ToString());
+        Assert.Equal(gets, server.RequestCount("get", "nodeslicepools"));
+        await sliceWatch.StopAsync(default);
+    }
+
+    [Fact]
     public async Task AfterGoneItListsAgainAndCatchesUpOnWhatItMissed()
     {
         var listsBefore = server.RequestCount("list", "ippools");

@@ -13,7 +13,7 @@ namespace Whereabouts.Node.Kube;
 /// server's answer to a pool write updates the cache, and a write that lost its race or its answer marks the
 /// pool stale, so the next decision reads it first (one GET).
 /// </summary>
-public sealed class CachedPoolStore(KubernetesPoolStore inner, PoolCache cache) : IPoolStore, INodeSlices, IKubernetesStore
+public sealed class CachedPoolStore(KubernetesPoolStore inner, PoolCache cache, NodeSliceCache? slicePools = null) : IPoolStore, INodeSlices, IKubernetesStore
 {
     public KubernetesPoolStore Kubernetes => inner;
 
@@ -53,7 +53,10 @@ public sealed class CachedPoolStore(KubernetesPoolStore inner, PoolCache cache) 
     public Task<ImmutableArray<PoolSnapshot>> ListPools(string namePrefix, CancellationToken ct) => inner.ListPools(namePrefix, ct);
     public Task Ping(CancellationToken ct) => inner.Ping(ct);
 
-    public Task<LanguageExt.Fin<Core.Addresses.Cidr>> SliceOf(string pool, string node, CancellationToken ct) => slices.SliceOf(pool, node, ct);
+    public Task<LanguageExt.Fin<Core.Addresses.Cidr>> SliceOf(string pool, string node, CancellationToken ct) =>
+        slicePools is not null && slicePools.TryFind(pool, out var watched)
+            ? Task.FromResult(KubernetesNodeSlices.SliceIn(watched, inner.Namespace, pool, node))
+            : slices.SliceOf(pool, node, ct);
 
     /// <summary>The agent owns the store's connection and disposes of it at exit, not per request.</summary>
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
