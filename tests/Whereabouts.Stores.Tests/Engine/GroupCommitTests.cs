@@ -161,33 +161,27 @@ public sealed class GroupCommitTests
 }
 
 /// <summary>The first pool write runs <paramref name="rival"/> instead and answers Conflict, as when another writer got there first.</summary>
-sealed class RacingStore(IPoolStore inner, Func<Task> rival) : IPoolStore
+sealed class RacingStore(IPoolStore inner, Func<Task> rival) : StoreInFront(inner)
 {
     int writes;
 
-    public async Task<ApplyResult> Apply(StoreOp op, CancellationToken ct)
+    public override async Task<ApplyResult> Apply(StoreOp op, CancellationToken ct)
     {
         if (op is StoreOp.ReplacePool or StoreOp.CreatePool && Interlocked.Increment(ref writes) == 1)
         {
             await rival();
             return ApplyResult.Conflict;
         }
-        return await inner.Apply(op, ct);
+        return await base.Apply(op, ct);
     }
 
-    public Task<PoolSnapshot> LoadPool(PoolKey key, CancellationToken ct) => inner.LoadPool(key, ct);
-    public Task<Option<Owner>> LoadReservation(ReservationKey key, CancellationToken ct) => inner.LoadReservation(key, ct);
-    public Task<ImmutableArray<ReservationEntry>> ListReservations(string namePrefix, CancellationToken ct) => inner.ListReservations(namePrefix, ct);
-    public Task<ImmutableArray<PoolSnapshot>> ListPools(string namePrefix, CancellationToken ct) => inner.ListPools(namePrefix, ct);
-    public Task Ping(CancellationToken ct) => inner.Ping(ct);
-    public ValueTask DisposeAsync() => inner.DisposeAsync();
 }
 
 /// <summary>
 /// Holds the first pool write until the test releases it, so the requests a test starts meanwhile queue
 /// behind it, and counts pool writes.
 /// </summary>
-sealed class GatedStore(IPoolStore inner) : IPoolStore
+sealed class GatedStore(IPoolStore inner) : StoreInFront(inner)
 {
     readonly TaskCompletionSource started = new(TaskCreationOptions.RunContinuationsAsynchronously);
     readonly TaskCompletionSource release = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -197,16 +191,22 @@ sealed class GatedStore(IPoolStore inner) : IPoolStore
     public int PoolWrites => writes;
     public void ReleaseFirstPoolWrite() => release.TrySetResult();
 
-    public async Task<ApplyResult> Apply(StoreOp op, CancellationToken ct)
+    public override async Task<ApplyResult> Apply(StoreOp op, CancellationToken ct)
     {
         if (op is StoreOp.ReplacePool or StoreOp.CreatePool && Interlocked.Increment(ref writes) == 1)
         {
             started.TrySetResult();
             await release.Task;
         }
-        return await inner.Apply(op, ct);
+        return await base.Apply(op, ct);
     }
 
+}
+
+/// <summary>A store in front of another that passes every call through, but the writes it overrides.</summary>
+abstract class StoreInFront(IPoolStore inner) : IPoolStore
+{
+    public virtual Task<ApplyResult> Apply(StoreOp op, CancellationToken ct) => inner.Apply(op, ct);
     public Task<PoolSnapshot> LoadPool(PoolKey key, CancellationToken ct) => inner.LoadPool(key, ct);
     public Task<Option<Owner>> LoadReservation(ReservationKey key, CancellationToken ct) => inner.LoadReservation(key, ct);
     public Task<ImmutableArray<ReservationEntry>> ListReservations(string namePrefix, CancellationToken ct) => inner.ListReservations(namePrefix, ct);
