@@ -19,9 +19,8 @@ namespace Whereabouts.Stores;
 public sealed partial class GroupCommit
 {
     /// <summary>The reservations an answered ADD stands on: those of the addresses it leased.</summary>
-    static IReadOnlySet<string> ReservationsOf(Member m) =>
-        m.Plan.Case is Plan { Outcome: Outcome.Allocated a }
-            ? a.Leases.Select(l => l.Address.ToString()).ToHashSet() : new System.Collections.Generic.HashSet<string>();
+    static IReadOnlySet<Core.Addresses.Address> ReservationsOf(Member m) =>
+        m.Plan.Case is Plan { Outcome: Outcome.Allocated a } ? a.Leases.Select(l => l.Address).ToHashSet() : NothingKept;
 
     /// <summary>How a request's steps before the pool write went, and what takes back those that ran.</summary>
     sealed record BeforeWrite(bool Ok, ReservationKey? Held, Exception? Failure, ImmutableArray<Undo> Undo);
@@ -139,11 +138,9 @@ public sealed partial class GroupCommit
         again.AddRange(order.Select(i => batch[i]).Where(w => !w.Done.Task.IsCompleted));
         // What one learned, all going again share: they decided on the same view and would mostly run into the
         // same reservations (another node's pods, taken between our read and our writes) one round each.
-        var learned = batch.Where(w => w.HeldAfter is not null).Aggregate(KnownReservations.None,
-            (k, w) => w.Known.Owners.Fold(k, (acc, name, owner) => acc with { Owners = acc.Owners.AddOrUpdate(name, owner) }));
+        var learned = batch.Where(w => w.HeldAfter is not null).Aggregate(KnownReservations.None, (k, w) => k.Plus(w.Known));
         if (!learned.Owners.IsEmpty)
-            foreach (var w in again)
-                w.Known = learned.Owners.Fold(w.Known, (acc, name, owner) => acc.Owners.ContainsKey(name) ? acc : acc with { Owners = acc.Owners.Add(name, owner) });
+            foreach (var w in again) w.Known = w.Known.Plus(learned);
         return again;
     }
 
@@ -214,7 +211,7 @@ public sealed partial class GroupCommit
     /// <summary>Answers <paramref name="w"/> with an error, first taking back what it holds from lost rounds.</summary>
     async Task Answer(Waiter w, LanguageExt.Common.Error error)
     {
-        await Release(w, new System.Collections.Generic.HashSet<string>());
+        await Release(w, NothingKept);
         w.Done.TrySetResult(error);
     }
 

@@ -127,14 +127,16 @@ public sealed partial class GroupCommit(IPoolStore store, RetryPolicy policy, Ti
 
     async Task GiveUp(Waiter w)
     {
-        await Release(w, new System.Collections.Generic.HashSet<string>());
+        await Release(w, NothingKept);
         w.Done.TrySetResult(ConflictRetry.GaveUp(w.Deadline, Math.Max(1, w.Rounds), w.Cause.Length > 0 ? w.Cause : "the store had not answered yet"));
     }
 
+    static readonly IReadOnlySet<Core.Addresses.Address> NothingKept = ImmutableHashSet<Core.Addresses.Address>.Empty;
+
     /// <summary>Takes back what <paramref name="w"/> holds from lost rounds, except the reservations of the addresses in <paramref name="keep"/>.</summary>
-    async Task Release(Waiter w, IReadOnlySet<string> keep)
+    async Task Release(Waiter w, IReadOnlySet<Core.Addresses.Address> keep)
     {
-        var extra = w.Holding.Where(h => !keep.Contains(h.Key.Address.ToString())).ToArray();
+        var extra = w.Holding.Where(h => !keep.Contains(h.Key.Address)).ToArray();
         w.Holding = ImmutableArray<StoreOp.CreateReservation>.Empty;
         if (extra.Length == 0) return;
         var undo = extra.Select(h => (Undo)new Undo.Write(new StoreOp.DeleteReservation(h.Key, h.Owner))).ToImmutableArray();

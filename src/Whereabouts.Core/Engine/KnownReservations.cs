@@ -28,6 +28,10 @@ public sealed record KnownReservations(Map<OrdString, string, Owner> Owners)
 
     public KnownReservations With(ReservationKey key, Owner owner) => new(Owners.AddOrUpdate(key.Name, owner)) { Seen = Seen };
 
+    /// <summary>What this knows, and what <paramref name="other"/> knows that this does not (this one's window and draw kept).</summary>
+    public KnownReservations Plus(KnownReservations other) =>
+        this with { Owners = other.Owners.Fold(Owners, (owners, name, owner) => owners.ContainsKey(name) ? owners : owners.Add(name, owner)) };
+
     public Option<Owner> OwnerOf(ReservationKey key) => Owners.Find(key.Name);
 
     /// <summary>Held by some other pod interface, so this address must not be handed to <paramref name="owner"/>.</summary>

@@ -46,5 +46,5 @@ public static class RealShell
 
     /// <summary>What the loop learned, plus whatever it had not learned of <paramref name="preloaded"/> (the loop's window and draw kept).</summary>
     public static KnownReservations Knowing(KnownReservations learned, KnownReservations preloaded) =>
-        preloaded.Owners.Fold(learned, (k, name, owner) => k.Owners.ContainsKey(name) ? k : k with { Owners = k.Owners.Add(name, owner) });
+        learned.Plus(preloaded);
 }
