@@ -62,7 +62,7 @@ static bool OnSocket(HttpContext http) => http.Connection.LocalIpAddress is null
 app.MapPost("/v1/cni", (HttpContext http) => OnSocket(http) ? endpoint.Handle(http) : Task.FromResult(http.Response.StatusCode = 404));
 app.MapGet("/healthz", () => "ok");
 app.MapGet("/readyz", () => watches.All(w => w.Synced.IsCompleted) ? Results.Text("ready") : Results.Text("the IPPool, reservation and NodeSlicePool caches are not synced yet", statusCode: 503));
-app.MapMetrics();
+app.MapMetrics(registry: metrics.Registry);
 
 await app.StartAsync();
 SocketPath.Restrict(options.Socket);
