@@ -7,6 +7,7 @@ using Microsoft.Extensions.Logging;
 using Prometheus;
 using Whereabouts.Cni;
 using Whereabouts.Node;
+using Whereabouts.Kube;
 using Whereabouts.Node.Kube;
 using Whereabouts.Stores;
 using Whereabouts.Stores.Kubernetes;
@@ -23,7 +24,7 @@ var clock = TimeProvider.System;
 var log = Log.ToStream(Whereabouts.Core.Config.LogLevel.Verbose, Console.Error);
 
 // Kubernetes: one KubernetesClient connection for the watch and the pool store, and the watched cache between them.
-using var kube = options.Datastore == "kubernetes" ? new KubeClientConnection(options) : null;
+using var kube = options.Datastore == "kubernetes" ? new KubeClientConnection(options.InCluster, options.Kubeconfig, options.Namespace) : null;
 var cache = kube is null ? null : new PoolCache(clock);
 var kubeStore = kube is null ? null : new KubernetesPoolStore(kube.Connection, log);
 if (kubeStore is not null) kubeStore.PoolWritten += cache!.Put;

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Whereabouts.Core.Addresses;
 using Whereabouts.Core.Pools;
+using Whereabouts.Kube;
 using Whereabouts.Node.Kube;
 using Whereabouts.Stores;
 using Whereabouts.Stores.Kubernetes;
@@ -26,7 +27,7 @@ public sealed class PoolWatchTests : IAsyncLifetime
         server = await KubeTestServer.KubeTestServer.StartAsync();
         var kubeconfig = server.WriteKubeconfig(Path.Combine(dir, "whereabouts.kubeconfig"), Ns);
         Seed("10.1.0.0/24", "10.1.0.0-24", 1);
-        kube = new KubeClientConnection(AgentOptions.Parse(["--datastore", "kubernetes", "--kubeconfig", kubeconfig]).Options!);
+        kube = new KubeClientConnection(false, kubeconfig, "");
         cache = new PoolCache(TimeProvider.System);
         watch = new ObjectWatch(kube, KubernetesPoolStore.Pools, cache, Log.Silent, TimeProvider.System);
         await watch.StartAsync(stop.Token);

@@ -1,5 +1,7 @@
 using System.Text.Json;
 
+using Whereabouts.Kube;
+
 namespace Whereabouts.Node.Kube;
 
 /// <summary>

@@ -3,6 +3,8 @@ using System.Text.Json;
 using Whereabouts.Core.Pools;
 using Whereabouts.Stores.Kubernetes;
 
+using Whereabouts.Kube;
+
 namespace Whereabouts.Node.Kube;
 
 /// <summary>

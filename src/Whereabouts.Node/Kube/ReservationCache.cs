@@ -5,6 +5,8 @@ using LanguageExt.ClassInstances;
 using Whereabouts.Core.Engine;
 using Whereabouts.Core.Pools;
 
+using Whereabouts.Kube;
+
 namespace Whereabouts.Node.Kube;
 
 /// <summary>

@@ -1,10 +1,10 @@
 using k8s;
 using Whereabouts.Stores.Kubernetes;
 
-namespace Whereabouts.Node.Kube;
+namespace Whereabouts.Kube;
 
 /// <summary>
-/// The agent's one connection to the API server, set up by KubernetesClient: in-cluster service-account
+/// A process's one connection to the API server, set up by KubernetesClient: in-cluster service-account
 /// config or a kubeconfig (with its exec plugins, token files and rotation), its TLS, HTTP/2. The watch
 /// uses <see cref="Client"/>; the pool store sends its own requests through the same handler, authenticated
 /// by the same credentials (<see cref="Connection"/>), so both share one warm connection.
@@ -18,18 +18,20 @@ public sealed class KubeClientConnection : IDisposable
     public string Namespace { get; }
     public KubeConnection Connection { get; }
 
-    public KubeClientConnection(AgentOptions options)
+    /// <param name="inCluster">The pod's service account; otherwise the kubeconfig at <paramref name="kubeconfig"/>.</param>
+    /// <param name="ns">Where the whereabouts objects live; "" for the kubeconfig context's, else kube-system.</param>
+    public KubeClientConnection(bool inCluster, string kubeconfig, string ns)
     {
-        var config = options.InCluster
+        var config = inCluster
             ? KubernetesClientConfiguration.InClusterConfig()
-            : KubernetesClientConfiguration.BuildConfigFromConfigFile(options.Kubeconfig);
-        Namespace = options.Namespace.Length > 0 ? options.Namespace
-            : config.Namespace is { Length: > 0 } ns ? ns : Kubeconfig.DefaultNamespace;
+            : KubernetesClientConfiguration.BuildConfigFromConfigFile(kubeconfig);
+        Namespace = ns.Length > 0 ? ns
+            : config.Namespace is { Length: > 0 } fromConfig ? fromConfig : Kubeconfig.DefaultNamespace;
         credentials = k8s.Kubernetes.CreateCredentials(config);
         // The capturing handler sits first in the client's pipeline: its inner handler is the client's own
         // (TLS, client certificates, HTTP/2), which the store's requests then go through as well.
         Client = new k8s.Kubernetes(config, capture);
-        var source = options.InCluster ? "in-cluster service account" : options.Kubeconfig;
+        var source = inCluster ? "in-cluster service account" : kubeconfig;
         Connection = new KubeConnection(new Uri(config.Host), Namespace, source, Send, KubernetesPoolStore.DefaultRequestTimeout);
     }
 

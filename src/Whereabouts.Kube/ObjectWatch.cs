@@ -6,7 +6,7 @@ using Microsoft.Extensions.Hosting;
 using Whereabouts.Stores;
 using Whereabouts.Stores.Kubernetes;
 
-namespace Whereabouts.Node.Kube;
+namespace Whereabouts.Kube;
 
 /// <summary>What a watch keeps current: a full list, then one object at a time.</summary>
 public interface IWatchedCache
@@ -21,15 +21,16 @@ public interface IWatchedCache
 }
 
 /// <summary>
-/// Keeps a cache of one kind of the namespace's objects current: list them (paged), then watch from the list's
+/// Keeps a cache of one kind of objects (<see cref="WatchedKind"/>) current: list them (paged), then watch from the list's
 /// resourceVersion, resuming each watch from the last version seen (events and bookmarks), and list again when
 /// the server answers 410 Gone (that version is no longer kept) or the watch fails. While it relists the
 /// cache is not synced, and the store reads the API server instead.
 /// </summary>
-public sealed class ObjectWatch(KubeClientConnection kube, string plural, IWatchedCache cache, Log log, TimeProvider clock) : BackgroundService
+public sealed class ObjectWatch(WatchedKind kind, IWatchedCache cache, Log log, TimeProvider clock) : BackgroundService
 {
-    const string Group = "whereabouts.cni.cncf.io";
-    const string Version = "v1alpha1";
+    /// <summary>A namespace's whereabouts objects of <paramref name="plural"/> (ippools, ...).</summary>
+    public ObjectWatch(KubeClientConnection kube, string plural, IWatchedCache cache, Log log, TimeProvider clock)
+        : this(WatchedKind.Whereabouts(kube, plural), cache, log, clock) { }
 
     /// <summary>The server ends each watch after this long; the next one resumes where it stopped.</summary>
     const int WatchSeconds = 300;
@@ -60,13 +61,13 @@ public sealed class ObjectWatch(KubeClientConnection kube, string plural, IWatch
             catch (Gone e)
             {
                 cache.Unsync();
-                log.Verbose($"watch of {plural} in {kube.Namespace}: {e.Message}; listing again");
+                log.Verbose($"watch of {kind.Name} : {e.Message}; listing again");
             }
             catch (Exception e)
             {
                 cache.Unsync();
                 var wait = TimeSpan.FromMilliseconds(Math.Min(30_000, 250 * Math.Pow(2, Math.Min(failures++, 7))));
-                log.Error($"watch of {plural} in {kube.Namespace}: {e.GetType().Name}: {e.Message}; again in {wait.TotalSeconds:0.#}s");
+                log.Error($"watch of {kind.Name} : {e.GetType().Name}: {e.Message}; again in {wait.TotalSeconds:0.#}s");
                 try { await Task.Delay(wait, clock, stop); }
                 catch (OperationCanceledException) { return; }
             }
@@ -80,8 +81,7 @@ public sealed class ObjectWatch(KubeClientConnection kube, string plural, IWatch
         string version;
         do
         {
-            var page = (JsonElement)await kube.Client.CustomObjects.ListNamespacedCustomObjectAsync(
-                Group, Version, kube.Namespace, plural, continueParameter: token, limit: ListPageSize, cancellationToken: ct);
+            var page = await kind.ListPage(token, ListPageSize, ct);
             if (page.TryGetProperty("items", out var items) && items.ValueKind == JsonValueKind.Array)
                 objects.AddRange(items.EnumerateArray());
             var meta = page.GetProperty("metadata");
@@ -89,7 +89,7 @@ public sealed class ObjectWatch(KubeClientConnection kube, string plural, IWatch
             version = Text(meta, "resourceVersion");
         } while (token is not null);
         cache.Reset(objects);
-        log.Verbose($"listed {objects.Count} {plural} in {kube.Namespace} at resourceVersion {version}");
+        log.Verbose($"listed {objects.Count} {kind.Name}  at resourceVersion {version}");
         return version;
     }
 
@@ -99,14 +99,12 @@ public sealed class ObjectWatch(KubeClientConnection kube, string plural, IWatch
         // KubernetesClient hands a watch's ERROR event (410 Gone among them) to onError and ends the enumeration
         // without throwing: it is kept here and thrown once the enumeration ends.
         Exception? failed = null;
-        var events = kube.Client.CustomObjects.WatchListNamespacedCustomObjectAsync(
-            Group, Version, kube.Namespace, plural, allowWatchBookmarks: true, resourceVersion: version,
-            timeoutSeconds: WatchSeconds, onError: e => failed ??= e, cancellationToken: ct);
+        var events = kind.Watch(version, WatchSeconds, e => failed ??= e, ct);
         try
         {
             await foreach (var (type, body) in events)
             {
-                var item = body is JsonElement e ? e : JsonSerializer.SerializeToElement(body);
+                var item = WatchedKind.AsElement(body);
                 cache.Heard();
                 switch (type)
                 {

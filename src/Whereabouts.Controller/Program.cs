@@ -1,0 +1,2 @@
+// whereabouts-controller: see docs/operations.md. The composition root is being written.
+return 0;
