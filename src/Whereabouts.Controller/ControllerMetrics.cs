@@ -1,0 +1,76 @@
+using Prometheus;
+using Whereabouts.Core.Pools;
+using Whereabouts.Core.Reclaim;
+
+namespace Whereabouts.Controller;
+
+/// <summary>
+/// What /metrics shows of the controller, in a registry of its own. Pool gauges are set by the leader's sweeps
+/// only; a pool that is gone loses its series, so a dashboard never shows a dead pool as full.
+/// </summary>
+public sealed class ControllerMetrics
+{
+    public CollectorRegistry Registry { get; } = Metrics.NewCustomRegistry();
+
+    readonly Gauge size, used, free, leader, poolCount;
+    readonly Counter reclaimed, orphans, sweeps;
+    readonly Histogram sweepDuration;
+    readonly HashSet<(string Pool, string Network)> shown = [];
+
+    public ControllerMetrics()
+    {
+        var metrics = Metrics.WithCustomRegistry(Registry);
+        string[] poolLabels = ["pool", "network"];
+        size = metrics.CreateGauge("whereabouts_pool_size", "Usable addresses of the pool's range (its CIDR; range_start, range_end and exclude can only narrow it).", poolLabels);
+        used = metrics.CreateGauge("whereabouts_pool_used", "Addresses allocated in the pool.", poolLabels);
+        free = metrics.CreateGauge("whereabouts_pool_free", "Usable addresses of the pool not allocated.", poolLabels);
+        poolCount = metrics.CreateGauge("whereabouts_pools", "Pools seen by the last sweep.");
+        reclaimed = metrics.CreateCounter("whereabouts_reclaimed_addresses_total",
+            "Addresses released by the controller because their DEL never came, by reason: pod_gone, pod_terminal.", "reason");
+        orphans = metrics.CreateCounter("whereabouts_orphaned_reservations_removed_total",
+            "OverlappingRangeIPReservations deleted because no pool held their address.");
+        sweeps = metrics.CreateCounter("whereabouts_sweeps_total", "Sweeps over every pool, by result: ok, error.", "result");
+        sweepDuration = metrics.CreateHistogram("whereabouts_sweep_duration_seconds", "Time of one sweep over every pool.",
+            new HistogramConfiguration { Buckets = Histogram.ExponentialBuckets(0.005, 2, 14) });
+        leader = metrics.CreateGauge("whereabouts_controller_leader", "1 while this replica holds the Lease and acts, else 0.");
+    }
+
+    public void Leading(bool isLeader) => leader.Set(isLeader ? 1 : 0);
+
+    public void Swept(IReadOnlyList<PoolUsage> usage, IReadOnlyList<Leak> released, int orphansRemoved, TimeSpan took)
+    {
+        sweeps.WithLabels("ok").Inc();
+        sweepDuration.Observe(took.TotalSeconds);
+        foreach (var l in released) reclaimed.WithLabels(l.Reason == ReclaimReason.PodGone ? "pod_gone" : "pod_terminal").Inc();
+        orphans.Inc(orphansRemoved);
+        poolCount.Set(usage.Count);
+        var now = usage.Select(u => (u.Pool, Network: NetworkOf(u.Pool, u.Range))).ToHashSet();
+        foreach (var gone in shown.Where(s => !now.Contains(s)).ToList())
+        {
+            size.RemoveLabelled(gone.Pool, gone.Network);
+            used.RemoveLabelled(gone.Pool, gone.Network);
+            free.RemoveLabelled(gone.Pool, gone.Network);
+            shown.Remove(gone);
+        }
+        foreach (var u in usage)
+        {
+            var labels = new[] { u.Pool, NetworkOf(u.Pool, u.Range) };
+            size.WithLabels(labels).Set(u.Size);
+            used.WithLabels(labels).Set(u.Used);
+            free.WithLabels(labels).Set(u.Free);
+            shown.Add((labels[0], labels[1]));
+        }
+    }
+
+    public void SweepFailed() => sweeps.WithLabels("error").Inc();
+
+    /// <summary>
+    /// The pool name's prefix before its range: network_name, and in node-slice mode network_name and the node
+    /// ("" for an unnamed network). The pool does not record its network, so this is read off its name.
+    /// </summary>
+    public static string NetworkOf(string pool, Core.Addresses.Cidr range)
+    {
+        var rangeName = PoolKey.For(range, "").Name;
+        return pool.Length > rangeName.Length + 1 && pool.EndsWith("-" + rangeName, StringComparison.Ordinal) ? pool[..^(rangeName.Length + 1)] : "";
+    }
+}

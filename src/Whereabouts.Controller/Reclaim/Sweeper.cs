@@ -1,0 +1,99 @@
+using System.Collections.Immutable;
+using LanguageExt;
+using Whereabouts.Core.Engine;
+using Whereabouts.Core.Pools;
+using Whereabouts.Core.Reclaim;
+using Whereabouts.Stores;
+
+namespace Whereabouts.Controller.Reclaim;
+
+/// <summary>What one sweep saw and did.</summary>
+public sealed record SweepReport(
+    ImmutableArray<PoolSnapshot> Pools, ImmutableArray<Leak> Released, ImmutableArray<ReservationEntry> OrphansRemoved, int Confirmed);
+
+/// <summary>
+/// One pass over every pool: read, decide on the pod index, read the suspects' pods live, decide again, then
+/// release through the store's compare-and-swap loop. The sightings (how long each allocation and each
+/// unbacked reservation has been seen) live here between sweeps; one sweep runs at a time.
+/// <code>
+///   reservations ← list;  pools ← list          (in ADD's write order: a reservation seen without its pool is an ADD in flight or an orphan)
+///   verdicts ← Leaks.Decide(pools, index)       → pods to confirm
+///   verdicts ← Leaks.Decide(pools, index ⊕ live)
+///   each pool with leaks: ConflictRetry(load → ReclaimPlan.For → write)
+///   each orphan past grace: load the pools that could back it; delete it only if still unbacked, only from the same owner
+/// </code>
+/// </summary>
+public sealed class Sweeper(
+    IPoolStore store, Func<string, PodFact> indexed,
+    Func<ImmutableArray<string>, CancellationToken, Task<ImmutableDictionary<string, PodFact>>> confirm,
+    TimeSpan grace, Log log, TimeProvider clock)
+{
+    ImmutableDictionary<Held, DateTimeOffset> seenAllocations = ImmutableDictionary<Held, DateTimeOffset>.Empty;
+    ImmutableDictionary<ReservationEntry, DateTimeOffset> seenOrphans = ImmutableDictionary<ReservationEntry, DateTimeOffset>.Empty;
+    readonly SemaphoreSlim one = new(1, 1);
+
+    public async Task<SweepReport> Sweep(CancellationToken ct)
+    {
+        await one.WaitAsync(ct);
+        try
+        {
+            var reservations = await store.ListReservations("", ct);
+            var pools = await store.ListPools("", ct);
+            var now = clock.GetUtcNow();
+            var first = Leaks.Decide(pools, indexed, seenAllocations, now, grace);
+            var live = await confirm(first.Confirm, ct);
+            var verdicts = Leaks.Decide(pools, p => live.TryGetValue(p, out var f) ? f : indexed(p), seenAllocations, now, grace);
+            seenAllocations = verdicts.Seen;
+
+            var released = ImmutableArray.CreateBuilder<Leak>();
+            foreach (var group in verdicts.Release.GroupBy(l => l.Pool))
+                released.AddRange(await Release(group.Key, group.ToImmutableArray(), reservations, ct));
+
+            var orphans = Orphans.Decide(pools, reservations, seenOrphans, now, grace);
+            seenOrphans = orphans.Seen;
+            var removed = ImmutableArray.CreateBuilder<ReservationEntry>();
+            foreach (var orphan in orphans.Delete)
+                if (await DeleteOrphan(orphan, pools, ct))
+                {
+                    removed.Add(orphan);
+                    seenOrphans = seenOrphans.Remove(orphan);
+                }
+            return new SweepReport(pools, released.ToImmutable(), removed.ToImmutable(), first.Confirm.Length);
+        }
+        finally
+        {
+            one.Release();
+        }
+    }
+
+    /// <summary>The leaks of one pool, decided again on every fresh read until one write lands (or there is nothing left to do).</summary>
+    async Task<ImmutableArray<Leak>> Release(PoolKey key, ImmutableArray<Leak> leaks, ImmutableArray<ReservationEntry> reservations, CancellationToken ct)
+    {
+        var allocations = leaks.Select(l => l.Allocation).ToImmutableArray();
+        var stillThere = ImmutableArray<Allocation>.Empty;
+        var loop = new ConflictRetry(store, RetryPolicy.Default, clock, Random.Shared.NextDouble, log);
+        var outcome = await loop.Run([key], (pools, _) =>
+        {
+            stillThere = pools[0].State.Allocations.Where(allocations.Contains).ToImmutableArray();
+            return Fin<Plan>.Succ(ReclaimPlan.For(pools[0], allocations, reservations));
+        }, ct);
+        return outcome.Match(
+            _ => leaks.Where(l => stillThere.Contains(l.Allocation)).ToImmutableArray(),
+            e =>
+            {
+                log.Error($"releasing {allocations.Length} leaked address(es) of pool {key}: {e.Message}; the next sweep tries again");
+                return ImmutableArray<Leak>.Empty;
+            });
+    }
+
+    /// <summary>Reads the pools that could back <paramref name="orphan"/> again; deletes it only if it is still unbacked and still held by the same owner.</summary>
+    async Task<bool> DeleteOrphan(ReservationEntry orphan, ImmutableArray<PoolSnapshot> swept, CancellationToken ct)
+    {
+        var readings = ReservationNames.Readings(orphan.Name);
+        var candidates = swept.Where(p => readings.Any(r => r.MayBeBackedBy(p.Key) && p.Key.Range.Contains(r.Key.Address))).Select(p => p.Key);
+        var fresh = (await Task.WhenAll(candidates.Select(k => store.LoadPool(k, ct)))).ToImmutableArray();
+        if (Orphans.Backed(fresh, orphan.Name) || readings.IsEmpty) return false;
+        var result = await store.Apply(new StoreOp.DeleteReservation(readings[0].Key with { Name = orphan.Name }, orphan.Owner) { ExactOwner = true }, ct);
+        return result == ApplyResult.Applied;
+    }
+}
