@@ -23,6 +23,10 @@ step "publish the node agent: dotnet publish src/Whereabouts.Node -c Release -o 
 dotnet publish src/Whereabouts.Node -c Release -o artifacts/node -nologo -clp:ErrorsOnly
 export WHEREABOUTS_NODE_BINARY="$PWD/artifacts/node/whereabouts-node"
 
+step "publish the controller: dotnet publish src/Whereabouts.Controller -c Release -o artifacts/controller"
+dotnet publish src/Whereabouts.Controller -c Release -o artifacts/controller -nologo -clp:ErrorsOnly
+export WHEREABOUTS_CONTROLLER_BINARY="$PWD/artifacts/controller/whereabouts-controller"
+
 step "build the solution"
 dotnet build Whereabouts.sln -c Release -nologo -clp:ErrorsOnly
 

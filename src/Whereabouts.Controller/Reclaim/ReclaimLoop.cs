@@ -6,7 +6,8 @@ using Whereabouts.Stores;
 namespace Whereabouts.Controller.Reclaim;
 
 /// <summary>
-/// The leader's reclaiming: a sweep at once, then one every <c>interval</c>, and one soon after the pod index
+/// The leader's reclaiming: a sweep at once, then one every <c>interval</c>, one as soon as something that
+/// waits out its grace period is due (so a leak found young is not left for a whole interval), and one soon after the pod index
 /// reports a pod deleted or terminated (<see cref="Nudge"/>; nudges within <see cref="Debounce"/> share one
 /// sweep, so a node's pods going at once cost one). A failed sweep is logged and counted; the next one retries.
 /// </summary>
@@ -24,8 +25,9 @@ public sealed class ReclaimLoop(Sweeper sweeper, ControllerMetrics metrics, Pool
     {
         while (!leading.IsCancellationRequested)
         {
-            await SweepOnce(leading);
-            using var wait = new CancellationTokenSource(interval, clock);
+            var due = await SweepOnce(leading);
+            var pause = due is { } d ? Clamp(d - clock.GetUtcNow(), MinimumPause, interval) : interval;
+            using var wait = new CancellationTokenSource(pause, clock);
             using var either = CancellationTokenSource.CreateLinkedTokenSource(wait.Token, leading);
             try
             {
@@ -43,7 +45,13 @@ public sealed class ReclaimLoop(Sweeper sweeper, ControllerMetrics metrics, Pool
         }
     }
 
-    async Task SweepOnce(CancellationToken ct)
+    /// <summary>Sweeps never follow each other closer than this, whatever is due.</summary>
+    static readonly TimeSpan MinimumPause = TimeSpan.FromMilliseconds(100);
+
+    static TimeSpan Clamp(TimeSpan t, TimeSpan low, TimeSpan high) => t < low ? low : t > high ? high : t;
+
+    /// <summary>One sweep and its reports; when the next is due (null: nothing waits).</summary>
+    async Task<DateTimeOffset?> SweepOnce(CancellationToken ct)
     {
         var started = Stopwatch.GetTimestamp();
         try
@@ -60,14 +68,17 @@ public sealed class ReclaimLoop(Sweeper sweeper, ControllerMetrics metrics, Pool
                 log.Verbose($"deleted orphaned reservation {orphan.Name} of {orphan.Owner}: no pool holds its address");
             await events.Usage(usage, ct);
             Swept?.Invoke(report);
+            return report.NextDue;
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
+            return null;
         }
         catch (Exception e)
         {
             metrics.SweepFailed();
             log.Error($"sweep failed: {e.GetType().Name}: {e.Message}; the next sweep tries again");
+            return null;
         }
     }
 }

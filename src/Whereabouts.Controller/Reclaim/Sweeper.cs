@@ -9,7 +9,11 @@ namespace Whereabouts.Controller.Reclaim;
 
 /// <summary>What one sweep saw and did.</summary>
 public sealed record SweepReport(
-    ImmutableArray<PoolSnapshot> Pools, ImmutableArray<Leak> Released, ImmutableArray<ReservationEntry> OrphansRemoved, int Confirmed);
+    ImmutableArray<PoolSnapshot> Pools, ImmutableArray<Leak> Released, ImmutableArray<ReservationEntry> OrphansRemoved, int Confirmed)
+{
+    /// <summary>When an allocation or reservation now waiting out its grace period is due: the next sweep should come by then.</summary>
+    public DateTimeOffset? NextDue { get; init; }
+}
 
 /// <summary>
 /// One pass over every pool: read, decide on the pod index, read the suspects' pods live, decide again, then
@@ -58,7 +62,9 @@ public sealed class Sweeper(
                     removed.Add(orphan);
                     seenOrphans = seenOrphans.Remove(orphan);
                 }
-            return new SweepReport(pools, released.ToImmutable(), removed.ToImmutable(), first.Confirm.Length);
+            var orphanDue = orphans.Seen.Values.Where(t => now - t < grace).Select(t => (DateTimeOffset?)(t + grace)).Min();
+            var due = new[] { verdicts.NextDue, orphanDue }.Where(d => d is not null).Min();
+            return new SweepReport(pools, released.ToImmutable(), removed.ToImmutable(), first.Confirm.Length) { NextDue = due };
         }
         finally
         {

@@ -14,9 +14,13 @@ public sealed record Leak(PoolKey Pool, Allocation Allocation, ReclaimReason Rea
 
 /// <summary>
 /// The sweep's verdicts: what to release now, which pods to read live before anything of theirs is released,
-/// and when each allocation was first seen (carried to the next sweep).
+/// when each allocation was first seen (carried to the next sweep), and when the first allocation that waits
+/// out its grace period is due (the next sweep need not wait longer than that).
 /// </summary>
-public sealed record LeakVerdicts(ImmutableArray<Leak> Release, ImmutableArray<string> Confirm, ImmutableDictionary<Held, DateTimeOffset> Seen);
+public sealed record LeakVerdicts(ImmutableArray<Leak> Release, ImmutableArray<string> Confirm, ImmutableDictionary<Held, DateTimeOffset> Seen)
+{
+    public DateTimeOffset? NextDue { get; init; }
+}
 
 /// <summary>
 /// Which allocations leaked: their DEL never came. Pools keep no time, so an allocation's age is how long the
@@ -42,6 +46,7 @@ public static class Leaks
         var release = ImmutableArray.CreateBuilder<Leak>();
         var confirm = new SortedSet<string>(StringComparer.Ordinal);
         var sightings = ImmutableDictionary.CreateBuilder<Held, DateTimeOffset>();
+        DateTimeOffset? due = null;
         foreach (var p in pools)
         foreach (var a in p.State.Allocations)
         {
@@ -63,8 +68,11 @@ public static class Leaks
                 case PodState.Gone when old:
                     confirm.Add(a.Owner.PodRef);
                     break;
+                case PodState.Gone:
+                    due = due is { } d && d < since + grace ? d : since + grace;
+                    break;
             }
         }
-        return new LeakVerdicts(release.ToImmutable(), confirm.ToImmutableArray(), sightings.ToImmutable());
+        return new LeakVerdicts(release.ToImmutable(), confirm.ToImmutableArray(), sightings.ToImmutable()) { NextDue = due };
     }
 }

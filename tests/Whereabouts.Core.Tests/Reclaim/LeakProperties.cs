@@ -98,6 +98,17 @@ public sealed class LeakProperties
         });
 
     [Fact]
+    public void TheNextSweepIsDueWhenTheFirstWaitingAllocationComesOfAge() =>
+        CaseGen.Sample(c =>
+        {
+            var verdicts = Leaks.Decide(c.Pools, p => c.Index[PodNumber(p)], c.Seen, Now, Grace);
+            var waiting = c.Pools.SelectMany(p => p.State.Allocations.Select(a => (Held: new Held(p.Key.Name, a), a.Owner.PodRef)))
+                .Where(x => x.PodRef.Length > 0 && c.Index[PodNumber(x.PodRef)].State == PodState.Gone)
+                .Select(x => verdicts.Seen[x.Held] + Grace).Where(t => t > Now).ToList();
+            return verdicts.NextDue == (waiting.Count == 0 ? null : waiting.Min());
+        });
+
+    [Fact]
     public void AnAllocationOfAPodReCreatedWithTheSameNameIsNotTheOneJudged()
     {
         var range = new Cidr(new Address(IpFamily.V4, 0x0A000000), 27);
