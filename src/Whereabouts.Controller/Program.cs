@@ -34,7 +34,8 @@ IEventSink sink = new LogEventSink(log);
 
 var pods = new PodIndex();
 var podWatch = new ObjectWatch(WatchedKind.Pods(kube), pods, log, clock);
-var sweeper = new Sweeper(store, pods.Fact, new LivePods(kube).Confirm, options.GracePeriod, log, clock);
+var live = new LivePods(kube);
+var sweeper = new Sweeper(store, pods.Fact, (suspects, ct) => live.Confirm(suspects, pods.Fact, ct), options.GracePeriod, log, clock);
 var reclaiming = new ReclaimLoop(sweeper, metrics, new PoolEvents(sink, kube.Namespace), options.SweepInterval, log, clock);
 pods.Changed += _ => reclaiming.Nudge();
 

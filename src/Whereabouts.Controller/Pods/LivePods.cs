@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Net;
+using System.Text.Json;
 using k8s;
 using k8s.Autorest;
 using Whereabouts.Core.Reclaim;
@@ -10,7 +11,9 @@ namespace Whereabouts.Controller.Pods;
 /// <summary>
 /// Reads pods from the API server now, not from the index: the confirmation every release waits for. A GET
 /// or a LIST without a resourceVersion is served from etcd with a quorum read, so it cannot be behind a
-/// pod's creation. Few pods are read one by one; many at once (a node's worth) with one paged list.
+/// pod's creation. Few pods are read one by one; many suspected gone at once (a node's worth) with one paged
+/// metadata-only list, which tells existence but not phase: a pod it finds counts as Live (kept; the index
+/// tells the rest by the next sweep). Pods suspected Terminal are always read one by one, for their phase.
 /// </summary>
 public sealed class LivePods(KubeClientConnection kube)
 {
@@ -18,12 +21,15 @@ public sealed class LivePods(KubeClientConnection kube)
     const int ListAbove = 32;
     const int Parallel = 8;
 
-    public async Task<ImmutableDictionary<string, PodFact>> Confirm(ImmutableArray<string> podRefs, CancellationToken ct)
+    /// <param name="indexed">What the index says of a pod: those it calls Terminal are read one by one.</param>
+    public async Task<ImmutableDictionary<string, PodFact>> Confirm(ImmutableArray<string> podRefs, Func<string, PodFact> indexed, CancellationToken ct)
     {
         if (podRefs.IsEmpty) return ImmutableDictionary<string, PodFact>.Empty;
-        if (podRefs.Length > ListAbove) return await Listed(podRefs, ct);
-        var facts = new System.Collections.Concurrent.ConcurrentDictionary<string, PodFact>(StringComparer.Ordinal);
-        await System.Threading.Tasks.Parallel.ForEachAsync(podRefs, new ParallelOptions { MaxDegreeOfParallelism = Parallel, CancellationToken = ct },
+        var terminal = podRefs.Where(p => indexed(p).State == PodState.Terminal).ToImmutableArray();
+        var gone = podRefs.Except(terminal).ToImmutableArray();
+        var listed = gone.Length > ListAbove ? await Listed(gone, ct) : ImmutableDictionary<string, PodFact>.Empty;
+        var facts = new System.Collections.Concurrent.ConcurrentDictionary<string, PodFact>(listed, StringComparer.Ordinal);
+        await System.Threading.Tasks.Parallel.ForEachAsync(podRefs.Where(p => !listed.ContainsKey(p)), new ParallelOptions { MaxDegreeOfParallelism = Parallel, CancellationToken = ct },
             async (podRef, token) => facts[podRef] = await One(podRef, token));
         return facts.ToImmutableDictionary(StringComparer.Ordinal);
     }
@@ -45,15 +51,27 @@ public sealed class LivePods(KubeClientConnection kube)
 
     async Task<ImmutableDictionary<string, PodFact>> Listed(ImmutableArray<string> podRefs, CancellationToken ct)
     {
-        var existing = new Dictionary<string, PodState>(StringComparer.Ordinal);
-        string? token = null;
+        var existing = new HashSet<string>(StringComparer.Ordinal);
+        var token = "";
         do
         {
-            var page = await kube.Client.CoreV1.ListPodForAllNamespacesAsync(continueParameter: token, limit: 500, cancellationToken: ct);
-            foreach (var pod in page.Items)
-                existing[$"{pod.Metadata.NamespaceProperty}/{pod.Metadata.Name}"] = PodFact.StateOfPhase(pod.Status?.Phase ?? "");
-            token = page.Metadata?.ContinueProperty is { Length: > 0 } next ? next : null;
-        } while (token is not null);
-        return podRefs.Distinct().ToImmutableDictionary(p => p, p => existing.TryGetValue(p, out var s) ? new PodFact(s, true) : new PodFact(PodState.Gone, true), StringComparer.Ordinal);
+            var query = $"/api/v1/pods?limit=500{(token.Length > 0 ? "&continue=" + Uri.EscapeDataString(token) : "")}";
+            using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(kube.Connection.Server, query));
+            // Metadata only (PartialObjectMetadataList); a server that cannot serve it answers whole pods, read the same way.
+            request.Headers.TryAddWithoutValidation("Accept", "application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1,application/json");
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            timeout.CancelAfter(kube.Connection.RequestTimeout * 3);
+            using var response = await kube.Connection.Send(request, timeout.Token);
+            response.EnsureSuccessStatusCode();
+            using var page = await JsonDocument.ParseAsync(await response.Content.ReadAsStreamAsync(timeout.Token), cancellationToken: timeout.Token);
+            foreach (var item in page.RootElement.GetProperty("items").EnumerateArray())
+            {
+                var meta = item.GetProperty("metadata");
+                existing.Add($"{ObjectWatch.Text(meta, "namespace")}/{ObjectWatch.Text(meta, "name")}");
+            }
+            token = page.RootElement.TryGetProperty("metadata", out var listMeta) ? ObjectWatch.Text(listMeta, "continue") : "";
+        } while (token.Length > 0);
+        return podRefs.Distinct().ToImmutableDictionary(p => p,
+            p => new PodFact(existing.Contains(p) ? PodState.Live : PodState.Gone, true), StringComparer.Ordinal);
     }
 }
