@@ -65,7 +65,7 @@ public sealed class Leadership(KubeClientConnection kube, string leaseNamespace,
         }
     }
 
-    /// <summary>Ends our hold on the Lease (holder cleared) if we still hold it; a standby then acquires it on its next try.</summary>
+    /// <summary>Ends our hold on the Lease (holder emptied) if we still hold it; a standby then acquires it on its next try.</summary>
     async Task GiveUp()
     {
         try
@@ -73,8 +73,9 @@ public sealed class Leadership(KubeClientConnection kube, string leaseNamespace,
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
             var current = await kube.Client.CoordinationV1.ReadNamespacedLeaseAsync(leaseName, leaseNamespace, cancellationToken: timeout.Token);
             if (current.Spec?.HolderIdentity != identity) return;
-            current.Spec.HolderIdentity = null;
-            current.Spec.LeaseDurationSeconds = 1;
+            // Empty, not null: KubernetesClient's elector treats a Lease without a holder as one to create (and
+            // the create conflicts), but one with an empty holder as free to take.
+            current.Spec.HolderIdentity = "";
             await kube.Client.CoordinationV1.ReplaceNamespacedLeaseAsync(current, leaseName, leaseNamespace, cancellationToken: timeout.Token);
             log.Verbose($"{identity} gave up Lease {leaseNamespace}/{leaseName}");
         }
