@@ -3,7 +3,7 @@ using System.Text.Json.Nodes;
 
 namespace Whereabouts.KubeTestServer.Tests;
 
-/// <summary>core/v1 pods, read-only: GET one, LIST per namespace or across all, fieldSelector spec.nodeName.</summary>
+/// <summary>core/v1 pods: GET one, LIST per namespace or across all, fieldSelector spec.nodeName, DELETE.</summary>
 public sealed class PodTests
 {
     static IReadOnlyList<string> Names(JsonObject list) =>
@@ -86,8 +86,11 @@ public sealed class PodTests
         using var api = new ApiClient(server);
 
         Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetAsync("api/v1/namespaces/default/pods/a1")).Status);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.DeleteAsync("api/v1/namespaces/default/pods/a1")).Status);
         Assert.Equal(HttpStatusCode.NotFound, (await api.GetAsync("api/v1/namespaces/default/secrets/s")).Status);
-        Assert.Equal(HttpStatusCode.MethodNotAllowed, (await api.DeleteAsync("api/v1/namespaces/default/pods/a1")).Status);
         Assert.NotNull(server.Get("pods", "default", "a1"));
+        Assert.Equal(HttpStatusCode.OK, (await api.DeleteAsync("api/v1/namespaces/default/pods/a1")).Status);
+        Assert.Null(server.Get("pods", "default", "a1"));
+        Assert.Equal(HttpStatusCode.NotFound, (await api.DeleteAsync("api/v1/namespaces/default/pods/a1")).Status);
     }
 }

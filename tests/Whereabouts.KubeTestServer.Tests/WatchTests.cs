@@ -345,15 +345,16 @@ public sealed class WatchTests
     }
 
     [Fact]
-    public async Task Writes_to_pods_stay_refused_while_pods_can_be_watched()
+    public async Task A_pod_deleted_over_http_is_a_DELETED_event_to_its_watchers()
     {
         await using var server = await KubeTestServer.StartAsync();
         using var api = new ApiClient(server);
         server.PutPod("default", "a", "node-1");
-        await using var watch = await OpenAsync(api, "api/v1/namespaces/default/pods");
+        await using var watch = await OpenAsync(api, "api/v1/pods");
 
         Assert.Equal("ADDED a", await Describe(watch.NextAsync(), withRv: false));
-        Assert.Equal(HttpStatusCode.MethodNotAllowed, (await api.DeleteAsync("api/v1/namespaces/default/pods/a")).Status);
+        Assert.Equal(HttpStatusCode.OK, (await api.DeleteAsync("api/v1/namespaces/default/pods/a")).Status);
+        Assert.Equal("DELETED a", await Describe(watch.NextAsync(), withRv: false));
     }
 
     private static async Task<List<JsonObject>> UntilMarker(WatchReader watch)

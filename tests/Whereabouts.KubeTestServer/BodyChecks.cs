@@ -10,6 +10,11 @@ internal static class BodyChecks
 {
     public static void TypeMatches(ResourceRef r, JsonObject body, CustomResourceType? known)
     {
+        if (known is { BuiltInKind: true })
+        {
+            if (string.IsNullOrEmpty(ObjectMeta.Top(body, "apiVersion"))) body["apiVersion"] = known.ApiVersion;
+            if (string.IsNullOrEmpty(ObjectMeta.Top(body, "kind"))) body["kind"] = known.Kind;
+        }
         var apiVersion = ObjectMeta.Top(body, "apiVersion");
         var kind = ObjectMeta.Top(body, "kind");
         if (string.IsNullOrEmpty(kind)) throw ApiError.BadRequest($"Object 'Kind' is missing in '{body.ToJsonString()}'");

@@ -31,7 +31,8 @@ internal sealed class CustomObjectEndpoint(
     public async Task HandleAsync(HttpContext ctx)
     {
         var r = ResourceRef.Parse(ctx.Request.Path.Value ?? "");
-        if (r is { IsCore: true } && (r.Version != "v1" || r.Plural != "pods")) r = null; // the one core resource served
+        if (r is { IsCore: true } && (r.Version != "v1" || !CustomResourceType.Core.Any(t => t.Plural == r.Plural))) r = null; // the core kinds served
+        r = r?.Scoped(store.TypeOf(r.Group, r.Plural));
         var verb = r is null ? null : VerbOf(ctx.Request, r);
         if (r is null || verb is null)
         {
@@ -95,18 +96,16 @@ internal sealed class CustomObjectEndpoint(
 
     private async Task<(int, JsonObject)> DispatchAsync(HttpContext ctx, string verb, ResourceRef r)
     {
-        if (r.IsCore && verb is not (KubeVerbs.Get or KubeVerbs.List))
-            throw ApiError.MethodNotAllowed($"KubeTestServer serves core {r.Plural} read-only (get, list, watch); seed them with PutPod");
         switch (verb)
         {
-            case KubeVerbs.Get: return (200, store.Get(r));
+            case KubeVerbs.Get: return (200, MetadataOnly.AsRequested(ctx.Request, store.Get(r), list: false));
             // Paged first, then filtered: a page may hold fewer than limit items, as the API documents for selectors.
             case KubeVerbs.List:
                 if (ctx.Request.Query["resourceVersionMatch"] == "Exact")
                     store.CheckListable(ctx.Request.Query["resourceVersion"].ToString());
-                return (200, FieldSelector.Parse(r, ctx.Request.Query["fieldSelector"].ToString()).Filter(store.List(r,
+                return (200, MetadataOnly.AsRequested(ctx.Request, FieldSelector.Parse(r, ctx.Request.Query["fieldSelector"].ToString()).Filter(store.List(r,
                     int.TryParse(ctx.Request.Query["limit"], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var limit) ? limit : 0,
-                    ctx.Request.Query["continue"].ToString())));
+                    ctx.Request.Query["continue"].ToString())), list: true));
             case KubeVerbs.Create: return (201, store.Create(r, await ReadObjectAsync(ctx)));
             case KubeVerbs.Update: return (200, store.Replace(r, await ReadObjectAsync(ctx)));
             case KubeVerbs.Patch:

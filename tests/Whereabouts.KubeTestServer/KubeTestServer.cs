@@ -60,7 +60,7 @@ public sealed class KubeTestServer : IAsyncDisposable
         options ??= new KubeTestServerOptions();
         var token = options.Token ?? Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(24));
         var certificates = TestCertificates.Create();
-        var store = new ObjectStore([.. options.Resources, CustomResourceType.Pod], options.Time, options.AllowUnconditionalUpdate);
+        var store = new ObjectStore([.. options.Resources, .. CustomResourceType.BuiltIn], options.Time, options.AllowUnconditionalUpdate);
         var counters = new RequestCounters();
         var faults = new FaultInjector(options.Seed);
         var stopping = new CancellationTokenSource();
@@ -162,7 +162,8 @@ public sealed class KubeTestServer : IAsyncDisposable
 
     /// <summary>
     /// Seeds core/v1 pod <paramref name="ns"/>/<paramref name="name"/>, bound to <paramref name="nodeName"/> (null:
-    /// not scheduled yet), Running. Pods are read-only over HTTP; remove one with <see cref="Delete"/>("pods", …).
+    /// not scheduled yet), Running. Over HTTP pods are created, changed and deleted as any object; here
+    /// <see cref="Delete"/>("pods", …) removes one as the API's pod garbage collection would (a DELETED event).
     /// </summary>
     public JsonObject PutPod(string ns, string name, string? nodeName)
     {
@@ -176,7 +177,27 @@ public sealed class KubeTestServer : IAsyncDisposable
         });
     }
 
-    /// <summary>Copies of the objects of one plural in one namespace, ordered by name.</summary>
+    /// <summary>Sets a pod's status.phase (Pending, Running, Succeeded, Failed, Unknown), as its kubelet would: a MODIFIED event.</summary>
+    public JsonObject SetPodPhase(string ns, string name, string phase)
+    {
+        var pod = _store.Peek("pods", ns, name) ?? throw new ArgumentException($"no pod {ns}/{name}");
+        pod["status"] = new JsonObject { ["phase"] = phase };
+        return _store.Seed("pods", ns, pod);
+    }
+
+    /// <summary>Seeds core/v1 node <paramref name="name"/> (cluster-scoped), Ready.</summary>
+    public JsonObject PutNode(string name, IReadOnlyDictionary<string, string>? labels = null)
+    {
+        var meta = new JsonObject { ["name"] = name };
+        if (labels is not null) meta["labels"] = new JsonObject(labels.Select(kv => KeyValuePair.Create(kv.Key, (JsonNode?)kv.Value)));
+        return _store.Seed("nodes", "", new JsonObject
+        {
+            ["metadata"] = meta,
+            ["status"] = new JsonObject { ["conditions"] = new JsonArray(new JsonObject { ["type"] = "Ready", ["status"] = "True" }) },
+        });
+    }
+
+    /// <summary>Copies of the objects of one plural in one namespace ("" for a cluster-scoped kind), ordered by name.</summary>
     public IReadOnlyList<JsonObject> List(string plural, string ns) => _store.Snapshot(plural, ns);
 
     /// <summary>Removes an object without HTTP; false if it was not there.</summary>

@@ -84,7 +84,7 @@ internal sealed class ObjectStore(IReadOnlyList<CustomResourceType> types, TimeP
 
             var stored = body.DeepClone().AsObject();
             var m = ObjectMeta.Of(stored);
-            m["namespace"] = r.Namespace;
+            if (r.Namespace!.Length > 0) m["namespace"] = r.Namespace; else m.Remove("namespace"); // cluster-scoped: no namespace
             m["uid"] = Guid.NewGuid().ToString();
             m["creationTimestamp"] = Now();
             m["generation"] = 1L;
@@ -131,7 +131,7 @@ internal sealed class ObjectStore(IReadOnlyList<CustomResourceType> types, TimeP
         }
     }
 
-    /// <summary>Deletes with DeleteOptions.preconditions; answers the Success Status (CRs don't return the object).</summary>
+    /// <summary>Deletes with DeleteOptions.preconditions; answers the Success Status for a custom resource, the deleted object for a built-in kind.</summary>
     public JsonObject Delete(ResourceRef r, string? preconditionUid, string? preconditionRv)
     {
         lock (_gate)
@@ -145,7 +145,7 @@ internal sealed class ObjectStore(IReadOnlyList<CustomResourceType> types, TimeP
                 throw ApiError.Conflict(r, r.Name!,
                     $"Precondition failed: ResourceVersion in precondition: {preconditionRv}, ResourceVersion in object meta: {currentRv}");
             RemoveLocked(key, current);
-            return StatusBodies.DeleteSuccess(r, r.Name!, ObjectMeta.Str(current, "uid"));
+            return KnownType(r.Group, r.Plural) is { BuiltInKind: true } ? Clone(current) : StatusBodies.DeleteSuccess(r, r.Name!, ObjectMeta.Str(current, "uid"));
         }
     }
 
@@ -174,7 +174,7 @@ internal sealed class ObjectStore(IReadOnlyList<CustomResourceType> types, TimeP
             stored["kind"] ??= type.Kind;
         }
         var m = ObjectMeta.Of(stored);
-        m["namespace"] = ns;
+        if (ns.Length > 0) m["namespace"] = ns; else m.Remove("namespace"); // cluster-scoped: no namespace
         m["uid"] ??= Guid.NewGuid().ToString();
         m["creationTimestamp"] ??= Now();
         m["generation"] ??= 1L;
@@ -344,6 +344,9 @@ internal sealed class ObjectStore(IReadOnlyList<CustomResourceType> types, TimeP
             .OrderBy(kv => kv.Key.Ns, StringComparer.Ordinal)
             .ThenBy(kv => kv.Key.Name, StringComparer.Ordinal)
             .Select(kv => kv.Value);
+
+    /// <summary>The registered kind of a group's plural, if any.</summary>
+    public CustomResourceType? TypeOf(string group, string plural) => KnownType(group, plural);
 
     private CustomResourceType? KnownType(string group, string plural) =>
         types.FirstOrDefault(t => t.Group == group && t.Plural == plural);
