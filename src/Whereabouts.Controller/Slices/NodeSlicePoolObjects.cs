@@ -17,6 +17,9 @@ static class NodeSlicePoolObjects
     public const string ApiVersion = Group + "/" + Version;
     const string ManagedBy = "app.kubernetes.io/managed-by";
 
+    /// <summary>The label selector of the pools this controller made (the only ones it ever deletes).</summary>
+    public const string ManagedBySelector = ManagedBy + "=" + Events.KubernetesEventSink.Component;
+
     /// <summary>
     /// A new pool: the plan's spec and allocations, owned by the NADs in its own namespace. A NAD in another
     /// namespace cannot own it: the garbage collector treats a cross-namespace owner as absent and would
@@ -48,6 +51,10 @@ static class NodeSlicePoolObjects
         obj["status"] = Status(plan);
         return obj;
     }
+
+    public static bool IsOurs(JsonElement stored) =>
+        stored.TryGetProperty("metadata", out var meta) && meta.TryGetProperty("labels", out var labels)
+        && Text(labels, ManagedBy) == Events.KubernetesEventSink.Component;
 
     /// <summary>Whether the stored pool's NAD owners are those it should have.</summary>
     public static bool OwnersAre(JsonElement stored, string ns, IReadOnlyList<NadRef> owners)

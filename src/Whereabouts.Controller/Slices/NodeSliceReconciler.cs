@@ -39,7 +39,9 @@ public sealed class NodeSliceReconciler(k8s.Kubernetes client, string ns, Func<P
     /// those without a whereabouts IPAM with node_slice_size are skipped), and <paramref name="nodes"/>, the
     /// names of the nodes that exist. Call it on the leader only, whenever a NAD or a node is added or deleted
     /// (and now and then, to free the slices of nodes whose IPPools emptied since). The NADs naming the same
-    /// pool are taken oldest first: with no pool yet, the oldest one's range and slice size are made.
+    /// pool are taken oldest first: with no pool yet, the oldest one's range and slice size are made. A pool
+    /// this controller made that no NAD names any more is deleted once its nodes' IPPools are all empty, so
+    /// <paramref name="nads"/> must be complete (a synced cache), never a partial list.
     /// </summary>
     /// <returns>Each pool's outcome and the NADs left out; Warnings have already gone to the event sink and the log.</returns>
     public async Task<SliceReport> Reconcile(IReadOnlyList<JsonElement> nads, IReadOnlySet<string> nodes, CancellationToken ct)
@@ -65,6 +67,9 @@ public sealed class NodeSliceReconciler(k8s.Kubernetes client, string ns, Func<P
             .OrderBy(w => w.Created, StringComparer.Ordinal).ThenBy(w => w.Wish.Source.ToString(), StringComparer.Ordinal)
             .GroupBy(w => w.Wish.PoolName, StringComparer.Ordinal))
             outcomes.Add(await ReconcilePool([.. pool.Select(w => w.Wish)], nodes, ct));
+        var wished = wishes.Select(w => w.Wish.PoolName).ToHashSet(StringComparer.Ordinal);
+        try { outcomes.AddRange(await new OrphanPools(client, ns, poolIsEmpty, log).Retire(wished, ct)); }
+        catch (HttpOperationException e) { log.Error($"listing NodeSlicePools in {ns}: {Describe(e)}"); }
         return new SliceReport(outcomes.ToImmutable(), problems.ToImmutable());
     }
 

@@ -10,6 +10,8 @@ public enum PoolWrite
     Unchanged,
     Created,
     Updated,
+    /// <summary>Named by no NAD any more, and none of its nodes' IPPools holds an address: deleted.</summary>
+    Deleted,
     /// <summary>Not written: the stored pool cannot be read as a NodeSlicePool, or the writes kept conflicting, or the API failed (see <see cref="PoolOutcome.Error"/>).</summary>
     Failed,
 }

@@ -173,4 +173,30 @@ public sealed class NodeSliceReconcilerTests : IAsyncLifetime
         Assert.Equal((PoolWrite.Updated, 2), (report.Pool("blue")!.Write, report.Pool("blue")!.Attempts));
         Assert.Equal([("w1", "10.2.0.0/24"), ("", "10.2.1.0/24"), ("w3", "10.2.3.0/24")], api.Allocations("blue"));
     }
+
+    [Fact]
+    public async Task APoolNoNadNamesIsDeletedOnceItsIpPoolsAreEmptyAndAPoolItDidNotMakeIsNeverDeleted()
+    {
+        api.PutNad("default", "blue", Ipam("10.2.0.0/22", "/24"));
+        api.Nodes("w1");
+        await api.Reconcile();
+        api.Server.Put("nodeslicepools", Ns, new JsonObject
+        {
+            ["metadata"] = new JsonObject { ["name"] = "upstreams" },
+            ["spec"] = new JsonObject { ["range"] = "10.7.0.0/16", ["sliceSize"] = "/24" },
+            ["status"] = new JsonObject { ["allocations"] = new JsonArray() },
+        });
+        api.PutIpPool("blue-w1-10.2.0.0-24", "10.2.0.0/24", addresses: 1);
+        Assert.True(api.Server.Delete("network-attachment-definitions", "default", "blue"));
+
+        var kept = await api.Reconcile();
+        Assert.Empty(kept.Pools.Select(p => $"{p.PoolName} {p.Write}"));
+        Assert.NotNull(api.Server.Get("nodeslicepools", Ns, "blue"));
+
+        api.PutIpPool("blue-w1-10.2.0.0-24", "10.2.0.0/24", addresses: 0);
+        var retired = await api.Reconcile();
+        Assert.Equal(PoolWrite.Deleted, retired.Pool("blue")!.Write);
+        Assert.Null(api.Server.Get("nodeslicepools", Ns, "blue"));
+        Assert.NotNull(api.Server.Get("nodeslicepools", Ns, "upstreams"));
+    }
 }
