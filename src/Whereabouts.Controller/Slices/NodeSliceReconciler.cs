@@ -59,8 +59,8 @@ public sealed class NodeSliceReconciler(k8s.Kubernetes client, string ns, Func<P
                 problems.Add(new NadProblem(nadRef, e.Message));
                 await events.Record(NadSubject(nadRef), "Warning", "NodeSliceConfigInvalid", e.Message, ct);
             }
-            else if (read.Case is Option<SliceWish> { IsSome: true } found)
-                wishes.Add((NadObjects.Created(nad), found.IfNone(() => null!)));
+            else if (read.Case is Option<SliceWish> found && found.Case is SliceWish wish)
+                wishes.Add((NadObjects.Created(nad), wish));
         }
         var outcomes = ImmutableArray.CreateBuilder<PoolOutcome>();
         foreach (var pool in wishes

@@ -30,7 +30,8 @@ public static class NadSlicing
             var networkName = Text(root, "name");
             foreach (var ipam in IpamObjects(root))
             {
-                if (!IsWhereabouts(ipam)) continue;
+                // An IPAM that does not ask for slices is the plugin's to judge, whatever else is wrong with it.
+                if (!IsWhereabouts(ipam) || !AsksForSlices(ipam)) continue;
                 var dto = IpamReader.Read(Encoding.UTF8.GetBytes(ipam.GetRawText()));
                 if (dto.Case is LanguageExt.Common.Error e) return Errors.InvalidConfig($"NAD {nad}: whereabouts IPAM: {e.Message}");
                 var wish = Wish(nad, networkName, (IpamDto)dto.Case!);
@@ -82,6 +83,9 @@ public static class NadSlicing
                 if (plugin.ValueKind == JsonValueKind.Object && plugin.TryGetProperty("ipam", out var ipam) && ipam.ValueKind == JsonValueKind.Object)
                     yield return ipam;
     }
+
+    static bool AsksForSlices(JsonElement ipam) =>
+        ipam.EnumerateObject().Any(p => GoJsonNames.Match(p.Name, "node_slice_size"));
 
     static bool IsWhereabouts(JsonElement ipam) => Text(ipam, "type") == "whereabouts";
 

@@ -59,6 +59,7 @@ public sealed class NadSlicingTests
     [InlineData("""{"name":"n","ipam":{"type":"whereabouts","range":"10.0.0.0/16"}}""")]
     [InlineData("""{"name":"n","type":"macvlan"}""")]
     [InlineData("""{"name":"n","plugins":[{"type":"tuning"}]}""")]
+    [InlineData("""{"name":"n","ipam":{"type":"whereabouts","range":"10.0.0.0/16","exclud":["10.0.0.1"]}}""")]
     public void ANadWithoutSlicedWhereaboutsAsksForNothing(string config) =>
         Assert.True(NadSlicing.Read(Nad, config).ThrowIfFail().IsNone);
 
@@ -79,6 +80,7 @@ public sealed class NadSlicingTests
     [InlineData("""{"name":"n","ipam":{"type":"whereabouts","range":"10.0.0.300/16","node_slice_size":"/24"}}""", "range")]
     [InlineData("""not json""", "not JSON")]
     [InlineData("""[1]""", "not a JSON object")]
+    [InlineData("""{"name":"n","ipam":{"type":"whereabouts","range":"10.0.0.0/16","Node_Slice_Size":"/24","exclud":["10.0.0.1"]}}""", "exclud")]
     public void ABrokenSlicedConfigIsAProblemNamingIt(string config, string why)
     {
         var message = Error(config);
