@@ -30,7 +30,7 @@ await using IPoolStore store = options.Datastore == "kubernetes"
     ? new KubernetesPoolStore(kube.Connection, log)
     : Whereabouts.Cni.Stores.Open(EtcdSettings.From(options), log, new Whereabouts.Cni.StoreOptions());
 var metrics = new ControllerMetrics();
-IEventSink sink = new LogEventSink(log);
+IEventSink sink = new KubernetesEventSink(kube.Client, log, clock, options.EffectiveIdentity());
 
 var pods = new PodIndex();
 var podWatch = new ObjectWatch(WatchedKind.Pods(kube), pods, log, clock);
@@ -39,11 +39,17 @@ var sweeper = new Sweeper(store, pods.Fact, (suspects, ct) => live.Confirm(suspe
 var reclaiming = new ReclaimLoop(sweeper, metrics, new PoolEvents(sink, kube.Namespace), options.SweepInterval, log, clock);
 pods.Changed += _ => reclaiming.Nudge();
 
+var slices = options.NodeSlices && options.Datastore == "kubernetes"
+    ? new Whereabouts.Controller.Slices.SliceLoop(kube.Client,
+        new Whereabouts.Controller.Slices.NodeSliceReconciler(kube.Client, kube.Namespace, Whereabouts.Controller.Slices.NodeSliceReconciler.EmptyIn(store), sink, log),
+        TimeSpan.FromSeconds(10), log, clock)
+    : null;
+
 var leadership = new Leadership(kube, options.EffectiveLeaseNamespace(kube.Namespace), options.LeaseName, options.EffectiveIdentity(), options, metrics, log);
 async Task Lead(CancellationToken leading)
 {
     await podWatch.Synced.WaitAsync(leading);
-    await reclaiming.Run(leading);
+    await Task.WhenAll(reclaiming.Run(leading), slices?.Run(leading) ?? Task.CompletedTask);
 }
 
 var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ContentRootPath = AppContext.BaseDirectory });
