@@ -39,12 +39,11 @@ public sealed class ControllerMetrics
 
     public void Swept(IReadOnlyList<PoolUsage> usage, IReadOnlyList<Leak> released, int orphansRemoved, TimeSpan took)
     {
-        sweeps.WithLabels("ok").Inc();
-        sweepDuration.Observe(took.TotalSeconds);
         foreach (var l in released) reclaimed.WithLabels(l.Reason == ReclaimReason.PodGone ? "pod_gone" : "pod_terminal").Inc();
         orphans.Inc(orphansRemoved);
         poolCount.Set(usage.Count);
-        var now = usage.Select(u => (u.Pool, Network: NetworkOf(u.Pool, u.Range))).ToHashSet();
+        var labelled = usage.Select(u => (Usage: u, Labels: (u.Pool, Network: NetworkOf(u.Pool, u.Range)))).ToList();
+        var now = labelled.Select(l => l.Labels).ToHashSet();
         foreach (var gone in shown.Where(s => !now.Contains(s)).ToList())
         {
             size.RemoveLabelled(gone.Pool, gone.Network);
@@ -52,14 +51,16 @@ public sealed class ControllerMetrics
             free.RemoveLabelled(gone.Pool, gone.Network);
             shown.Remove(gone);
         }
-        foreach (var u in usage)
+        foreach (var (u, (pool, network)) in labelled)
         {
-            var labels = new[] { u.Pool, NetworkOf(u.Pool, u.Range) };
-            size.WithLabels(labels).Set(u.Size);
-            used.WithLabels(labels).Set(u.Used);
-            free.WithLabels(labels).Set(u.Free);
-            shown.Add((labels[0], labels[1]));
+            size.WithLabels(pool, network).Set(u.Size);
+            used.WithLabels(pool, network).Set(u.Used);
+            free.WithLabels(pool, network).Set(u.Free);
+            shown.Add((pool, network));
         }
+        // Counted last, so a scrape that sees the sweep also sees what it set.
+        sweepDuration.Observe(took.TotalSeconds);
+        sweeps.WithLabels("ok").Inc();
     }
 
     public void SweepFailed() => sweeps.WithLabels("error").Inc();

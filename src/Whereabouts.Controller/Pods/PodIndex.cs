@@ -19,9 +19,6 @@ public sealed class PodIndex : IWatchedCache
     /// <summary>A pod went away or turned Terminal ("namespace/name").</summary>
     public event Action<string>? Changed;
 
-    public bool Synced { get; private set; }
-    public int Count => pods.Count;
-
     public PodFact Fact(string podRef) => pods.TryGetValue(podRef, out var state) ? new PodFact(state, false) : PodFact.NotIndexed;
 
     public void Reset(IReadOnlyList<JsonElement> items)
@@ -33,7 +30,6 @@ public sealed class PodIndex : IWatchedCache
             Changed?.Invoke(gone);
         }
         foreach (var (podRef, state) in listed) Put(podRef, state);
-        Synced = true;
     }
 
     public void Put(JsonElement item)
@@ -55,7 +51,8 @@ public sealed class PodIndex : IWatchedCache
         if (podRef.Length > 0 && pods.TryRemove(podRef, out _)) Changed?.Invoke(podRef);
     }
 
-    public void Unsync() => Synced = false;
+    /// <summary>Nothing to do: while the watch relists, an index that lags only sends more pods to the live read.</summary>
+    public void Unsync() { }
     public void Heard() { }
 
     static (string Ref, PodState State) Read(JsonElement pod)

@@ -9,7 +9,7 @@ namespace Whereabouts.Controller.Reclaim;
 
 /// <summary>What one sweep saw and did.</summary>
 public sealed record SweepReport(
-    ImmutableArray<PoolSnapshot> Pools, ImmutableArray<Leak> Released, ImmutableArray<ReservationEntry> OrphansRemoved, int Confirmed)
+    ImmutableArray<PoolSnapshot> Pools, ImmutableArray<Leak> Released, ImmutableArray<ReservationEntry> OrphansRemoved)
 {
     /// <summary>When an allocation or reservation now waiting out its grace period is due: the next sweep should come by then.</summary>
     public DateTimeOffset? NextDue { get; init; }
@@ -45,8 +45,9 @@ public sealed class Sweeper(
             var pools = await store.ListPools("", ct);
             var now = clock.GetUtcNow();
             var first = Leaks.Decide(pools, indexed, seenAllocations, now, grace);
-            var live = await confirm(first.Confirm, ct);
-            var verdicts = Leaks.Decide(pools, p => live.TryGetValue(p, out var f) ? f : indexed(p), seenAllocations, now, grace);
+            // Decided again only when some pod was read live: without new facts the verdicts would be the same.
+            var live = first.Confirm.IsEmpty ? ImmutableDictionary<string, PodFact>.Empty : await confirm(first.Confirm, ct);
+            var verdicts = live.IsEmpty ? first : Leaks.Decide(pools, p => live.TryGetValue(p, out var f) ? f : indexed(p), seenAllocations, now, grace);
             seenAllocations = verdicts.Seen;
 
             var released = ImmutableArray.CreateBuilder<Leak>();
@@ -64,7 +65,7 @@ public sealed class Sweeper(
                 }
             var orphanDue = orphans.Seen.Values.Where(t => now - t < grace).Select(t => (DateTimeOffset?)(t + grace)).Min();
             var due = new[] { verdicts.NextDue, orphanDue }.Where(d => d is not null).Min();
-            return new SweepReport(pools, released.ToImmutable(), removed.ToImmutable(), first.Confirm.Length) { NextDue = due };
+            return new SweepReport(pools, released.ToImmutable(), removed.ToImmutable()) { NextDue = due };
         }
         finally
         {
