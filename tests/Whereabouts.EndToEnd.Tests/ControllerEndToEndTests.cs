@@ -242,6 +242,12 @@ public sealed class ControllerEndToEndTests(ITestOutputHelper output) : IAsyncLi
             await Task.Delay(100);
         }
         Assert.Equal("default/e2", (await EtcdStored.Allocations(etcd, "192.168.2.224-28")).Single().PodRef);
-        Assert.Equal(["default/e2"], (await EtcdStored.ReservationPods(etcd)).Values);
+        // The reservation goes after the pool write, as DEL orders them.
+        until = DateTime.UtcNow + Within;
+        while (!(await EtcdStored.ReservationPods(etcd)).Values.SequenceEqual(["default/e2"]))
+        {
+            if (DateTime.UtcNow > until) throw new TimeoutException("e1's reservation in etcd deleted\n" + controller.Output);
+            await Task.Delay(100);
+        }
     }
 }
