@@ -120,7 +120,8 @@ public sealed class ControllerEndToEndTests(ITestOutputHelper output) : IAsyncLi
         server.SetPodPhase("default", "job", "Succeeded");
         await Eventually(() => !Holders().ContainsKey("default/job"), "the terminated pod's address reclaimed\n" + controller.Output);
         Assert.Equal(["default/web"], Holders().Keys);
-        Assert.Equal(1, await controller.Metric("whereabouts_reclaimed_addresses_total{reason=\"pod_terminal\"}"));
+        // The counter moves after the pool write lands, so it is awaited, not read in the same instant.
+        await Eventually(async () => await controller.Metric("whereabouts_reclaimed_addresses_total{reason=\"pod_terminal\"}") == 1, "the reclaim counted");
     }
 
     [Fact]
@@ -219,7 +220,7 @@ public sealed class ControllerEndToEndTests(ITestOutputHelper output) : IAsyncLi
         await using var controller = await ControllerProcess.Start(kubeconfig, "one", Fast);
         await Eventually(() => ReservationPods().SetEquals(["default/kept"]), "the orphan deleted\n" + controller.Output);
         Assert.Equal(["default/kept"], Holders().Keys);
-        Assert.Equal(1, await controller.Metric("whereabouts_orphaned_reservations_removed_total"));
+        await Eventually(async () => await controller.Metric("whereabouts_orphaned_reservations_removed_total") == 1, "the removal counted");
     }
 
     [Fact]
