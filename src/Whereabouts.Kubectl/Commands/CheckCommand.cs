@@ -1,0 +1,61 @@
+using System.Collections.Immutable;
+using System.ComponentModel;
+using Spectre.Console;
+using Spectre.Console.Cli;
+using Whereabouts.Kubectl.Access;
+using Whereabouts.Kubectl.Model;
+using Whereabouts.Kubectl.Output;
+
+namespace Whereabouts.Kubectl.Commands;
+
+public sealed class CheckSettings : ReadSettings
+{
+    [CommandOption("--ignore-missing-reservations")]
+    [Description("Do not report allocations without a reservation (networks with enable_overlapping_ranges false keep none)")]
+    public bool IgnoreMissingReservations { get; init; }
+}
+
+/// <summary><c>check</c>: pools against reservations against live pods (<see cref="Consistency"/>); exit 1 when anything is wrong.</summary>
+public sealed class CheckCommand(KubectlHost host) : AsyncCommand<CheckSettings>
+{
+    public sealed record Summary(int Pools, int Allocations, int Reservations, int Pods, int Problems, ImmutableSortedDictionary<string, int> ByKind);
+
+    public sealed record Document(ImmutableArray<Finding> Findings, Summary Summary);
+
+    public override async Task<int> ExecuteAsync(CommandContext context, CheckSettings s, CancellationToken ct)
+    {
+        await using var cluster = host.Open(s);
+        var view = await cluster.Read(withPods: true, ct);
+        var findings = Consistency.Check(view, reservations: !s.IgnoreMissingReservations);
+        var summary = new Summary(view.Pools.Length, view.Pools.Sum(p => p.State.Allocations.Length), view.Reservations.Length, view.Pods.Count,
+            findings.Length, findings.GroupBy(f => f.Kind).ToImmutableSortedDictionary(g => Label(g.Key), g => g.Count(), StringComparer.Ordinal));
+        if (s.Output != OutputFormat.Table) Documents.Write(host.Out, s.Output, new Document(findings, summary));
+        else Render(findings, summary, cluster.StoreName);
+        return findings.IsEmpty ? ExitCodes.Ok : ExitCodes.Findings;
+    }
+
+    void Render(ImmutableArray<Finding> findings, Summary sum, string store)
+    {
+        if (!findings.IsEmpty)
+        {
+            var table = Cells.Table("PROBLEM", "ADDRESS", "POOL", "HOLDER", "DETAIL");
+            foreach (var f in findings)
+                table.AddRow($"[red]{Label(f.Kind)}[/]", Cells.Text(f.Address), Cells.Text(f.Pool), Cells.Text(f.Holder), Cells.Text(f.Detail));
+            host.Console.Write(table);
+            host.Console.WriteLine();
+        }
+        host.Console.MarkupLine($"checked {sum.Pools} pools, {sum.Allocations} allocations, {sum.Reservations} reservations in {store.EscapeMarkup()} against {sum.Pods} pods: " +
+            (findings.IsEmpty ? "[green]no problems[/]" : $"[red]{sum.Problems} problem{(sum.Problems == 1 ? "" : "s")}[/] (" +
+                string.Join(", ", sum.ByKind.Select(kv => $"{kv.Key}: {kv.Value}")) + ")"));
+    }
+
+    public static string Label(FindingKind kind) => kind switch
+    {
+        FindingKind.HeldTwice => "held twice",
+        FindingKind.PodGone => "pod gone",
+        FindingKind.ReservationWithoutAllocation => "reservation without allocation",
+        FindingKind.AllocationWithoutReservation => "allocation without reservation",
+        FindingKind.OutsideRange => "outside range",
+        _ => kind.ToString(),
+    };
+}

@@ -1,0 +1,46 @@
+using System.Collections.Immutable;
+using Whereabouts.Core.Reclaim;
+
+namespace Whereabouts.Kubectl.Model;
+
+/// <summary>What <c>release</c> may do with what it was asked to free.</summary>
+public abstract record ReleaseDecision
+{
+    ReleaseDecision() { }
+
+    /// <summary>Free exactly these allocations (each pool's through its own compare-and-swap loop).</summary>
+    public sealed record Release(ImmutableArray<Holding> Holdings) : ReleaseDecision;
+    /// <summary>Nothing of the target is held.</summary>
+    public sealed record NothingHeld : ReleaseDecision;
+    /// <summary>Releasing would be wrong or ambiguous; the reason says what to do instead.</summary>
+    public sealed record Refused(string Why) : ReleaseDecision;
+}
+
+/// <summary>
+/// <c>release</c>'s judgement, before anything is written:
+/// <code>
+///   target     an address or a pod ("namespace/name"); a pool or range is refused (too broad to be a repair)
+///   holdings   what the target holds, in the pool named by --pool if given
+///   refuse     an address held in more than one pool, unless --pool picks one
+///   refuse     a pod that exists and is not terminated (Pending, Running, Unknown) still uses its addresses, unless --force
+/// </code>
+/// </summary>
+public static class ReleaseChoice
+{
+    public static ReleaseDecision Decide(ClusterView view, Target target, string pool, bool force)
+    {
+        if (target is not (Target.OfAddress or Target.OfPod))
+            return new ReleaseDecision.Refused($"{target}: release takes an address (10.0.0.5) or a pod (namespace/name)");
+        var holdings = Holdings.Of(view, target).Where(h => pool.Length == 0 || h.Pool.Name == pool).ToImmutableArray();
+        if (holdings.IsEmpty) return new ReleaseDecision.NothingHeld();
+        var pools = holdings.Select(h => h.Pool.Name).Distinct().ToList();
+        if (target is Target.OfAddress && pools.Count > 1)
+            return new ReleaseDecision.Refused($"{target} is held in {pools.Count} pools ({string.Join(", ", pools)}): name one with --pool");
+        var running = holdings.Select(h => h.Pod).OfType<PodInfo>().Where(p => PodFact.StateOfPhase(p.Phase) == PodState.Live).Distinct().ToList();
+        if (running.Count > 0 && !force)
+            return new ReleaseDecision.Refused(string.Join("; ", running.Select(p =>
+                $"pod {p.Ref} exists and is {p.Phase}{(p.Node.Length > 0 ? " on " + p.Node : "")}: it may still use its address")) +
+                " (delete the pod, or pass --force to release anyway)");
+        return new ReleaseDecision.Release(holdings);
+    }
+}
