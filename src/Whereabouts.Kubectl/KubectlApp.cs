@@ -12,15 +12,20 @@ public static class KubectlApp
 {
     public static Task<int> Run(string[] args, KubectlHost host, CancellationToken ct = default)
     {
-        var registrar = new TypeRegistrar();
-        registrar.RegisterInstance(typeof(KubectlHost), host);
-        var app = new CommandApp(registrar);
+        var app = new CommandApp();
         app.Configure(c =>
         {
+            // Spectre's own container builds each command with the host it is given.
+            c.Settings.Registrar.RegisterInstance(host);
             c.SetApplicationName("kubectl whereabouts");
             c.ConfigureConsole(host.Console);
-            c.Settings.HelpProviderStyles = null;
             c.SetExceptionHandler((e, _) => Failed(e, host.Error));
+            c.SetHelpProvider(new KubectlHelp(c.Settings));
+            c.AddExample("pools");
+            c.AddExample("show", "default/web-1");
+            c.AddExample("check", "-o", "json");
+            c.AddExample("release", "10.10.0.5", "--dry-run");
+            c.AddExample("import", "--from-host-local", "/var/lib/cni/networks/macvlan-net", "--range", "10.10.0.0/24", "--dry-run");
             c.AddCommand<PoolsCommand>("pools")
                 .WithDescription("Every pool with its range, network, node slice, size, use and a usage bar, fullest first")
                 .WithExample("pools").WithExample("pools", "--watch").WithExample("pools", "-o", "json");
@@ -43,9 +48,6 @@ public static class KubectlApp
         });
         return app.RunAsync(args, ct);
     }
-
-    /// <summary>Exit codes: 0 ok, 1 problems found or refused, 2 usage, 3 the store or API cannot be used, 4 not found.</summary>
-    public const string ExitCodeHelp = "Exit codes: 0 ok, 1 problems found (check) or refused (release, import), 2 usage error, 3 the datastore or API server cannot be used, 4 nothing matches (show, release)";
 
     static int Failed(Exception e, TextWriter error)
     {

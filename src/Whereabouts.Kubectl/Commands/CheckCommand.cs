@@ -18,7 +18,17 @@ public sealed class CheckSettings : ReadSettings
 /// <summary><c>check</c>: pools against reservations against live pods (<see cref="Consistency"/>); exit 1 when anything is wrong.</summary>
 public sealed class CheckCommand(KubectlHost host) : AsyncCommand<CheckSettings>
 {
-    public sealed record Summary(int Pools, int Allocations, int Reservations, int Pods, int Problems, ImmutableSortedDictionary<string, int> ByKind);
+    /// <summary>What was checked, and how many problems of each kind were found.</summary>
+    public sealed record Summary(int Pools, int Allocations, int Reservations, int Pods, int Problems,
+        int HeldTwice, int PodGone, int ReservationWithoutAllocation, int AllocationWithoutReservation, int OutsideRange)
+    {
+        public static Summary Of(ClusterView view, ImmutableArray<Finding> f)
+        {
+            int N(FindingKind k) => f.Count(x => x.Kind == k);
+            return new(view.Pools.Length, view.Pools.Sum(p => p.State.Allocations.Length), view.Reservations.Length, view.Pods.Count, f.Length,
+                N(FindingKind.HeldTwice), N(FindingKind.PodGone), N(FindingKind.ReservationWithoutAllocation), N(FindingKind.AllocationWithoutReservation), N(FindingKind.OutsideRange));
+        }
+    }
 
     public sealed record Document(ImmutableArray<Finding> Findings, Summary Summary);
 
@@ -27,8 +37,7 @@ public sealed class CheckCommand(KubectlHost host) : AsyncCommand<CheckSettings>
         await using var cluster = host.Open(s);
         var view = await cluster.Read(withPods: true, ct);
         var findings = Consistency.Check(view, reservations: !s.IgnoreMissingReservations);
-        var summary = new Summary(view.Pools.Length, view.Pools.Sum(p => p.State.Allocations.Length), view.Reservations.Length, view.Pods.Count,
-            findings.Length, findings.GroupBy(f => f.Kind).ToImmutableSortedDictionary(g => Label(g.Key), g => g.Count(), StringComparer.Ordinal));
+        var summary = Summary.Of(view, findings);
         if (s.Output != OutputFormat.Table) Documents.Write(host.Out, s.Output, new Document(findings, summary));
         else Render(findings, summary, cluster.StoreName);
         return findings.IsEmpty ? ExitCodes.Ok : ExitCodes.Findings;
@@ -46,7 +55,7 @@ public sealed class CheckCommand(KubectlHost host) : AsyncCommand<CheckSettings>
         }
         host.Console.MarkupLine($"checked {sum.Pools} pools, {sum.Allocations} allocations, {sum.Reservations} reservations in {store.EscapeMarkup()} against {sum.Pods} pods: " +
             (findings.IsEmpty ? "[green]no problems[/]" : $"[red]{sum.Problems} problem{(sum.Problems == 1 ? "" : "s")}[/] (" +
-                string.Join(", ", sum.ByKind.Select(kv => $"{kv.Key}: {kv.Value}")) + ")"));
+                string.Join(", ", findings.GroupBy(f => f.Kind).Select(g => $"{Label(g.Key)}: {g.Count()}")) + ")"));
     }
 
     public static string Label(FindingKind kind) => kind switch

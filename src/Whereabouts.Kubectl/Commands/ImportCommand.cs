@@ -80,7 +80,7 @@ public sealed class ImportCommand(KubectlHost host) : AsyncCommand<ImportSetting
         foreach (var item in items)
         {
             var result = refused ? Verdict(item.Verdict, "refused") : s.DryRun ? Verdict(item.Verdict, "would import") : Verdict(item.Verdict, "imported");
-            var detail = item.Detail;
+            var detail = refused && item.Verdict == ImportVerdict.Import ? "not written: the import is refused" : item.Detail;
             if (!refused && !s.DryRun && item.Verdict == ImportVerdict.Import)
                 (result, detail) = await Import(cluster.Store, item, s, ct);
             results.Add(new Line(item.Entry.Address.ToString(), item.Entry.ContainerId, item.Entry.IfName, item.Owner.PodRef, item.Pool?.Name ?? "", result, detail));

@@ -25,7 +25,7 @@ public abstract record Target
         return text.Contains('/') ? new OfPod(text) : new OfPodName(text);
     }
 
-    public override string ToString() => this switch
+    public sealed override string ToString() => this switch
     {
         OfAddress x => $"address {x.Address}",
         OfPool x => $"pool {x.Name}",

@@ -18,5 +18,6 @@ public static class UsageBar
     }
 
     public static string Percent(double fraction) =>
-        (fraction * 100).ToString(fraction is > 0 and < 0.001 ? "0.###" : "0.#", CultureInfo.InvariantCulture) + "%";
+        fraction is > 0 and < 0.00001 ? "<0.001%"
+        : (fraction * 100).ToString(fraction < 0.001 ? "0.###" : "0.#", CultureInfo.InvariantCulture) + "%";
 }
