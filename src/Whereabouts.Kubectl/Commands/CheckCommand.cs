@@ -53,7 +53,8 @@ public sealed class CheckCommand(KubectlHost host) : AsyncCommand<CheckSettings>
             host.Console.Write(table);
             host.Console.WriteLine();
         }
-        host.Console.MarkupLine($"checked {sum.Pools} pools, {sum.Allocations} allocations, {sum.Reservations} reservations in {store.EscapeMarkup()} against {sum.Pods} pods: " +
+        host.Console.MarkupLine($"checked {Cells.Counted(sum.Pools, "pool")}, {Cells.Counted(sum.Allocations, "allocation")}, {Cells.Counted(sum.Reservations, "reservation")} " +
+            $"in {store.EscapeMarkup()} against {Cells.Counted(sum.Pods, "pod")}: " +
             (findings.IsEmpty ? "[green]no problems[/]" : $"[red]{sum.Problems} problem{(sum.Problems == 1 ? "" : "s")}[/] (" +
                 string.Join(", ", findings.GroupBy(f => f.Kind).Select(g => $"{Label(g.Key)}: {g.Count()}")) + ")"));
     }

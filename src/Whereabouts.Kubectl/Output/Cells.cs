@@ -11,6 +11,9 @@ public static class Cells
     public static string Count(double n) =>
         n < 1e15 ? n.ToString("#,0", CultureInfo.InvariantCulture) : "2^" + Math.Log2(n).ToString("0.#", CultureInfo.InvariantCulture);
 
+    /// <summary>"1 pod", "2 pods".</summary>
+    public static string Counted(int n, string noun) => $"{n} {noun}{(n == 1 ? "" : "s")}";
+
     /// <summary>A plain table in the style of kubectl's: a header line, no borders.</summary>
     public static Table Table(params string[] headers)
     {
