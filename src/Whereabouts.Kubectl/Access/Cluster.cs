@@ -97,14 +97,18 @@ public sealed class Cluster : IAsyncDisposable
         return found.ToImmutable();
     }
 
-    /// <summary>What the read commands judge, read in ADD's write order (reservations, then pools, as the controller's sweep does).</summary>
-    public async Task<ClusterView> Read(bool withPods, CancellationToken ct)
+    /// <summary>
+    /// What the read commands judge. Reservations are read before pools, in ADD's write order (as the controller's
+    /// sweep does); pods and node slices meanwhile, over the same connection. What a command does not judge is not
+    /// read: listing 10,000 reservations costs more than the pools (docs/benchmarks.md, "kubectl whereabouts").
+    /// </summary>
+    public async Task<ClusterView> Read(bool withReservations, bool withPods, CancellationToken ct)
     {
-        var reservations = await Store.ListReservations("", ct);
+        var pods = withPods ? Pods(ct) : Task.FromResult(ImmutableDictionary<string, PodInfo>.Empty);
+        var slices = Slices(ct);
+        var reservations = withReservations ? await Store.ListReservations("", ct) : [];
         var pools = await Store.ListPools("", ct);
-        var pods = withPods ? await Pods(ct) : ImmutableDictionary<string, PodInfo>.Empty;
-        var slices = await Slices(ct);
-        return new ClusterView(pools.OrderBy(p => p.Key.Name, StringComparer.Ordinal).ToImmutableArray(), reservations, pods, slices);
+        return new ClusterView(pools.OrderBy(p => p.Key.Name, StringComparer.Ordinal).ToImmutableArray(), reservations, await pods, await slices);
     }
 
     public async ValueTask DisposeAsync()

@@ -33,7 +33,7 @@ public sealed class PoolsCommand(KubectlHost host) : AsyncCommand<PoolsSettings>
         await using var cluster = host.Open(s);
         for (var round = 0; ; round++)
         {
-            var rows = PoolReport.Of(await cluster.Read(withPods: false, ct));
+            var rows = PoolReport.Of(await cluster.Read(withReservations: false, withPods: false, ct));
             if (round > 0 && s.Output == OutputFormat.Table) host.Console.WriteLine();
             Render(rows, s.Output, cluster.StoreName);
             if (!s.Watch) return ExitCodes.Ok;

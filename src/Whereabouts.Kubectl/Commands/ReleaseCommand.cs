@@ -46,7 +46,7 @@ public sealed class ReleaseCommand(KubectlHost host) : AsyncCommand<ReleaseSetti
     public override async Task<int> ExecuteAsync(CommandContext context, ReleaseSettings s, CancellationToken ct)
     {
         await using var cluster = host.Open(s);
-        var view = await cluster.Read(withPods: true, ct);
+        var view = await cluster.Read(withReservations: true, withPods: true, ct);
         var target = Target.Parse(s.Target, view.Pools.Select(p => p.Key.Name));
         switch (ReleaseChoice.Decide(view, target, s.Pool ?? "", s.Force))
         {

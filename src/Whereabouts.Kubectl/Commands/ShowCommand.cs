@@ -25,7 +25,7 @@ public sealed class ShowCommand(KubectlHost host) : AsyncCommand<ShowSettings>
     public override async Task<int> ExecuteAsync(CommandContext context, ShowSettings s, CancellationToken ct)
     {
         await using var cluster = host.Open(s);
-        var view = await cluster.Read(withPods: true, ct);
+        var view = await cluster.Read(withReservations: false, withPods: true, ct);
         var target = Target.Parse(s.Target, view.Pools.Select(p => p.Key.Name));
         var now = host.Clock.GetUtcNow();
         var lines = Holdings.Of(view, target).Select(h => new Line(h.Address.ToString(), h.Pool.Name, h.Allocation.Owner.PodRef,
