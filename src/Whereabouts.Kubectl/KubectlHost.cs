@@ -19,6 +19,16 @@ public sealed record KubectlHost(IAnsiConsole Console, TextWriter Error, TimePro
 
     public Cluster Open(AccessSettings settings) => Cluster.Open(settings, Getenv, Log);
 
-    public static KubectlHost System() =>
-        new(AnsiConsole.Console, global::System.Console.Error, TimeProvider.System, Environment.GetEnvironmentVariable);
+    /// <summary>
+    /// The process's console. Piped, it has no width: tables are as wide as their rows (as kubectl's are), never
+    /// wrapped at an assumed 80 columns, so `| grep` sees whole rows.
+    /// </summary>
+    public static KubectlHost System()
+    {
+        var console = AnsiConsole.Console;
+        if (global::System.Console.IsOutputRedirected) console.Profile.Width = Unwrapped;
+        return new(console, global::System.Console.Error, TimeProvider.System, Environment.GetEnvironmentVariable);
+    }
+
+    const int Unwrapped = 1000;
 }

@@ -40,7 +40,7 @@ public static class Consistency
             if (twice)
                 found.Add(new Finding(FindingKind.HeldTwice, group.Key.Address.ToString(),
                     string.Join(", ", group.Select(h => h.Pool.Key.Name).Distinct().Order(StringComparer.Ordinal)),
-                    string.Join(", ", holders.Select(h => h.ToString()).Concat(reserved is null ? [] : [$"reservation {name}: {reserved}"]).Distinct()),
+                    string.Join("; ", group.Select(h => $"{h.Allocation.Owner} in {h.Pool.Key.Name}").Concat(reserved is null ? [] : [$"{reserved} by reservation {name}"])),
                     "more than one pod interface holds this address"));
             else if (reserved is null && reservations)
                 found.AddRange(group.Select(h => new Finding(FindingKind.AllocationWithoutReservation, group.Key.Address.ToString(), h.Pool.Key.Name,

@@ -14,12 +14,16 @@ public static class Cells
     /// <summary>"1 pod", "2 pods".</summary>
     public static string Counted(int n, string noun) => $"{n} {noun}{(n == 1 ? "" : "s")}";
 
+    /// <summary>Columns of prose: the only ones that wrap. Names, addresses and bars never break, so a row can be grepped.</summary>
+    static readonly string[] Prose = ["HOLDER", "DETAIL"];
+
     /// <summary>A plain table in the style of kubectl's: a header line, no borders.</summary>
     public static Table Table(params string[] headers)
     {
         var t = new Table().NoBorder().HideRowSeparators();
         t.ShowHeaders = true;
-        foreach (var h in headers) t.AddColumn(new TableColumn($"[bold]{h}[/]") { Padding = new Padding(0, 0, 2, 0) });
+        foreach (var h in headers)
+            t.AddColumn(new TableColumn($"[bold]{h}[/]") { Padding = new Padding(0, 0, 2, 0), NoWrap = !Prose.Contains(h) });
         return t;
     }
 }
