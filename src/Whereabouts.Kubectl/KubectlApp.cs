@@ -38,7 +38,8 @@ public static class KubectlApp
                 .WithExample("check").WithExample("check", "-o", "json");
             c.AddCommand<ReleaseCommand>("release")
                 .WithDescription("Free an address or everything a pod holds, through the same compare-and-swap plan as the controller's reclaim " +
-                                 "(the pool write, then the reservations it held). Refuses while the pod exists and has not terminated, unless --force")
+                                 "(the pool write, then the reservations it held), and its reservations no pool backs. " +
+                                 "Refuses while the pod exists and has not terminated, unless --force")
                 .WithExample("release", "10.10.0.5", "--dry-run").WithExample("release", "default/web-1").WithExample("release", "10.10.0.5", "--pool", "blue-10.10.0.0-24", "--force");
             c.AddCommand<ImportCommand>("import")
                 .WithDescription("Turn host-local's files into allocations, for a network moving from host-local to Whereabouts (each address as an ADD that " +

@@ -76,6 +76,17 @@ public sealed class ReleaseScenarios : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AReservationNoPoolBacksIsDeleted()
+    {
+        var dry = await world.Run("release", "10.10.0.50", "--dry-run");
+        Assert.True(world.HasReservation("10.10.0.50"));
+        var run = await world.Run("release", "10.10.0.50");
+        Snapshot.Match(dry.Transcript + run.Transcript);
+        Assert.False(world.HasReservation("10.10.0.50"));
+        Assert.Equal(8, world.Server.List("overlappingrangeipreservations", World.Namespace).Count);
+    }
+
+    [Fact]
     public async Task AnAddressNobodyHoldsIsNotFound()
     {
         var run = await world.Run("release", "10.10.0.99");

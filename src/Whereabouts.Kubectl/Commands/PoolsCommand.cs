@@ -34,7 +34,12 @@ public sealed class PoolsCommand(KubectlHost host) : AsyncCommand<PoolsSettings>
         for (var round = 0; ; round++)
         {
             var rows = PoolReport.Of(await cluster.Read(withReservations: false, withPods: false, ct));
-            if (round > 0 && s.Output == OutputFormat.Table) host.Console.WriteLine();
+            // On a terminal each round replaces the last, as watch(1) does; piped, rounds follow each other.
+            if (round > 0 && s.Output == OutputFormat.Table)
+            {
+                if (host.Console.Profile.Capabilities.Interactive) host.Console.Clear(home: true);
+                else host.Console.WriteLine();
+            }
             Render(rows, s.Output, cluster.StoreName);
             if (!s.Watch) return ExitCodes.Ok;
             try { await Task.Delay(TimeSpan.FromSeconds(s.Interval), host.Clock, ct); }

@@ -69,6 +69,13 @@ public sealed class ReleaseCommand(KubectlHost host) : AsyncCommand<ReleaseSetti
                     lines.AddRange(pool.Select(h => new Line(h.Address.ToString(), h.Pool.Name, h.Allocation.Owner.PodRef, h.Allocation.Owner.ContainerId,
                         h.Allocation.Owner.IfName, s.DryRun ? "would release" : released.Contains(h.Allocation) ? "released" : "already gone")));
                 }
+                foreach (var orphan in release.Orphans)
+                {
+                    var delete = OrphanDelete(orphan);
+                    writes.Add(PlanExecutor.Describe(delete));
+                    var result = s.DryRun ? "would release" : await DeleteOrphan(cluster.Store, delete, ct);
+                    lines.Add(new Line(delete.Key.Address.ToString(), "", orphan.Owner.PodRef, orphan.Owner.ContainerId, orphan.Owner.IfName, result));
+                }
                 Render(s, target, lines.ToImmutable(), writes.ToImmutable());
                 return ExitCodes.Ok;
             default:
@@ -98,6 +105,22 @@ public sealed class ReleaseCommand(KubectlHost host) : AsyncCommand<ReleaseSetti
         return outcome.Match(_ => (last, freed), e => throw new StoreUnavailableException($"releasing from pool {key}: {e.Message}", transient: false));
     }
 
+    /// <summary>An orphan's delete, as the controller makes it: only while it holds exactly the owner seen (a new sandbox may take it over).</summary>
+    static StoreOp.DeleteReservation OrphanDelete(ReservationEntry orphan) =>
+        new(ReservationNames.Readings(orphan.Name)[0].Key with { Name = orphan.Name }, orphan.Owner) { ExactOwner = true };
+
+    /// <summary>Reads the pools again first: an ADD that finished meanwhile backs its reservation, which then stays.</summary>
+    static async Task<string> DeleteOrphan(IPoolStore store, StoreOp.DeleteReservation delete, CancellationToken ct)
+    {
+        if (Orphans.Backed(await store.ListPools("", ct), delete.Key.Name)) return "now held: left";
+        return await store.Apply(delete, ct) switch
+        {
+            ApplyResult.Applied => "released",
+            ApplyResult.Missing => "already gone",
+            _ => "taken over: left",
+        };
+    }
+
     void Render(ReleaseSettings s, Target target, ImmutableArray<Line> lines, ImmutableArray<string> writes)
     {
         if (s.Output != OutputFormat.Table)
@@ -106,8 +129,9 @@ public sealed class ReleaseCommand(KubectlHost host) : AsyncCommand<ReleaseSetti
             return;
         }
         var table = Cells.Table("ADDRESS", "POOL", "POD", "CONTAINER", "INTERFACE", "RESULT");
+        // An orphaned reservation has no pool: its line says "reservation" there.
         foreach (var l in lines)
-            table.AddRow(Cells.Text(l.Address), Cells.Text(l.Pool), Cells.Text(l.Pod), Cells.Text(l.ContainerId.Length > 12 ? l.ContainerId[..12] : l.ContainerId),
+            table.AddRow(Cells.Text(l.Address), l.Pool.Length > 0 ? Cells.Text(l.Pool) : "[grey](reservation)[/]", Cells.Text(l.Pod), Cells.Text(l.ContainerId.Length > 12 ? l.ContainerId[..12] : l.ContainerId),
                 Cells.Text(l.Interface), l.Result == "released" ? "[green]released[/]" : Cells.Text(l.Result));
         host.Console.Write(table);
         if (s.DryRun)

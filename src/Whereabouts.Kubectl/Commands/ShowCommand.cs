@@ -51,9 +51,3 @@ public sealed class ShowCommand(KubectlHost host) : AsyncCommand<ShowSettings>
     /// <summary>Container IDs as the runtimes' CLIs shorten them: the first 12 characters (JSON keeps them whole).</summary>
     static string Short(string id) => id.Length > 12 ? id[..12] : id;
 }
-
-static class ConsoleWriters
-{
-    /// <summary>Plain lines on the console, through its writer so they wrap as the terminal does.</summary>
-    public static TextWriter Out(this IAnsiConsole console) => console.Profile.Out.Writer;
-}
