@@ -41,8 +41,12 @@ public sealed record InstallerOptions
         """;
 
     /// <summary>The options (flags over environment over defaults), or what is wrong with them.</summary>
-    public static (InstallerOptions? Options, string Error) Parse(IReadOnlyList<string> args, Func<string, string?> env)
+    public static (InstallerOptions? Options, string Error) Parse(IReadOnlyList<string> commandLine, Func<string, string?> env)
     {
+        // "--name=value", as manifests write it, is "--name value". (The same rule as Core's LongOptions: the
+        // installer links nothing but the BCL, to stay a 2.4 MB executable.)
+        var args = commandLine.SelectMany(a => a.StartsWith("--", StringComparison.Ordinal) && a.IndexOf('=') is > 2 and var at
+            ? new[] { a[..at], a[(at + 1)..] } : [a]).ToList();
         var d = new InstallerOptions();
         string Env(string name, string fallback) => env(name) is { Length: > 0 } v ? v : fallback;
         var o = d with

@@ -3,7 +3,7 @@ using System.Diagnostics;
 namespace Whereabouts.Deploy.Tests;
 
 /// <summary>A command run to completion: its exit code and everything it printed, bounded by a timeout.</summary>
-sealed record Ran(int Exit, string Output)
+public sealed record Ran(int Exit, string Output)
 {
     public Ran OrFail(string what) => Exit == 0 ? this : throw new InvalidOperationException($"{what}: exit {Exit}\n{Output}");
 }

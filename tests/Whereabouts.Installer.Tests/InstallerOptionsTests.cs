@@ -51,4 +51,13 @@ public sealed class InstallerOptionsTests
         Assert.Contains("KUBERNETES_SERVICE_HOST", error);
         Assert.NotNull(InstallerOptions.Parse(["--uninstall"], Env()).Options);
     }
+
+    [Fact]
+    public void TheEqualsFormOfManifestsIsTaken()
+    {
+        var (o, error) = InstallerOptions.Parse(["--cni-bin-dir=/x/bin", "--poll-seconds=3"], InCluster);
+        Assert.Equal("", error);
+        Assert.Equal("/x/bin", o!.CniBinDir);
+        Assert.Equal(TimeSpan.FromSeconds(3), o.PollInterval);
+    }
 }
