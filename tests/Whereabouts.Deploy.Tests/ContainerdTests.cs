@@ -189,7 +189,8 @@ public sealed partial class ContainerdTests(Containerd containerd) : IClassFixtu
     List<string> Allocations()
     {
         var pool = server.Get("ippools", Ns, "192.168.2.224-28");
-        return pool?["spec"]?["allocations"]?.AsObject().Select(kv => "192.168.2." + kv.Key).Order().ToList() ?? [];
+        // Keys are offsets from the range's network address, 192.168.2.224.
+        return pool?["spec"]?["allocations"]?.AsObject().Select(kv => "192.168.2." + (224 + int.Parse(kv.Key, System.Globalization.CultureInfo.InvariantCulture))).Order().ToList() ?? [];
     }
 
     async Task<List<string>> WaitForAllocations(int count, Task<Ran> runner)
