@@ -81,14 +81,52 @@ public sealed partial class ContainerdTests(Containerd containerd) : IClassFixtu
     }
 
     [Fact]
-    public async Task TheUninstallModeTakesAwayWhatTheInstallerWrote()
+    public async Task TheDocumentedUninstallPatchTakesWhatTheInstallerWroteOffTheNode()
     {
         (await RunToEnd(daemonSet, "install-cni")).OrFail("install-cni");
         File.WriteAllText(HostFile("/opt/cni/bin/macvlan"), "another plugin");
-        (await RunToEnd(daemonSet, "install-cni", ["/usr/local/bin/whereabouts-install", "--uninstall"])).OrFail("uninstall");
+        // docs/install.md: kubectl -n kube-system patch daemonset whereabouts --type=json --patch-file deploy/uninstall-patch.json,
+        // applied here by the API test server's RFC 6902 JSON Patch, as the apiserver applies it.
+        var patched = await PatchedDaemonSet(await File.ReadAllTextAsync(Repo.Path("deploy", "uninstall-patch.json")));
+        Assert.Equal(["uninstalled"], patched["spec"]!["template"]!["spec"]!["containers"]!.AsArray().Select(c => (string)c!["name"]!));
+        (await RunToEnd(patched, "install-cni")).OrFail("uninstall");
         Assert.False(File.Exists(HostFile("/opt/cni/bin/whereabouts")));
         Assert.False(Directory.Exists(HostFile("/etc/cni/net.d/whereabouts.d")));
         Assert.Equal("another plugin", File.ReadAllText(HostFile("/opt/cni/bin/macvlan")));
+        // What is left running is an idle container with no probes to fail.
+        var idle = await RunDetached(patched, "uninstalled");
+        await Task.Delay(500);
+        Assert.Matches($"(?m)^{idle} +[0-9]+ +RUNNING", (await containerd.Ctr("tasks", "ls")).Output);
+    }
+
+    /// <summary>The rendered DaemonSet stored in an API server and patched there with <paramref name="jsonPatch"/>.</summary>
+    static async Task<JsonObject> PatchedDaemonSet(string jsonPatch)
+    {
+        var daemonSets = new KubeTestServer.CustomResourceType("apps", "v1", "daemonsets", "DaemonSet");
+        await using var apps = await KubeTestServer.KubeTestServer.StartAsync(new KubeTestServer.KubeTestServerOptions { Resources = [daemonSets] });
+        apps.Put("daemonsets", Ns, (await Manifests.Render()).One("DaemonSet", "whereabouts").DeepClone().AsObject());
+        using var ca = System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPem(apps.CaPem);
+        using var handler = new HttpClientHandler
+        {
+            ServerCertificateCustomValidationCallback = (_, cert, _, _) =>
+            {
+                using var chain = new System.Security.Cryptography.X509Certificates.X509Chain();
+                chain.ChainPolicy.TrustMode = System.Security.Cryptography.X509Certificates.X509ChainTrustMode.CustomRootTrust;
+                chain.ChainPolicy.CustomTrustStore.Add(ca);
+                chain.ChainPolicy.RevocationMode = System.Security.Cryptography.X509Certificates.X509RevocationMode.NoCheck;
+                return cert is not null && chain.Build(cert);
+            },
+        };
+        using var http = new HttpClient(handler) { BaseAddress = apps.BaseAddress };
+        http.DefaultRequestHeaders.Authorization = new("Bearer", apps.Token);
+        var request = new HttpRequestMessage(HttpMethod.Patch, $"apis/apps/v1/namespaces/{Ns}/daemonsets/whereabouts")
+        {
+            Content = new StringContent(jsonPatch, System.Text.Encoding.UTF8, "application/json-patch+json"),
+        };
+        var reply = await http.SendAsync(request);
+        var body = await reply.Content.ReadAsStringAsync();
+        Assert.True(reply.IsSuccessStatusCode, body);
+        return JsonNode.Parse(body)!.AsObject();
     }
 
     [Fact]
