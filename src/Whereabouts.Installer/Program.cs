@@ -3,6 +3,11 @@ using Whereabouts.Installer;
 
 // whereabouts-install: puts the plugin, its kubeconfig, the flat file and the nodename file on the node;
 // --watch then keeps the kubeconfig's token current until SIGTERM; --uninstall takes them away again.
+if (args is ["--help"] or ["-h"])
+{
+    Console.WriteLine(InstallerOptions.Usage);
+    return 0;
+}
 var (options, error) = InstallerOptions.Parse(args, Environment.GetEnvironmentVariable);
 if (options is null)
 {
