@@ -138,9 +138,14 @@ public sealed partial class ContainerdTests(Containerd containerd) : IClassFixtu
             File.Copy(Path.Combine("/usr/lib/cni", plugin), HostFile($"/opt/cni/bin/{plugin}"), overwrite: true);
         // The walkthrough's NetworkAttachmentDefinition, on this node's interface.
         var nad = (await Manifests.Render("deploy/examples")).One("NetworkAttachmentDefinition", "macvlan-conf");
-        var conf = JsonNode.Parse((string)nad["spec"]!["config"]!)!;
+        // As a conf list, the form runtimes load from /etc/cni/net.d: its one plugin is the NAD's, minus name and version.
+        var conf = JsonNode.Parse((string)nad["spec"]!["config"]!)!.AsObject();
         conf["master"] = NetworkNamespace.Master;
-        await File.WriteAllTextAsync(HostFile("/etc/cni/net.d/10-macvlan.conf"), conf.ToJsonString());
+        var list = new JsonObject { ["cniVersion"] = conf["cniVersion"]!.DeepClone(), ["name"] = conf["name"]!.DeepClone() };
+        conf.Remove("cniVersion");
+        conf.Remove("name");
+        list["plugins"] = new JsonArray(conf);
+        await File.WriteAllTextAsync(HostFile("/etc/cni/net.d/10-macvlan.conflist"), list.ToJsonString());
 
         var metricsPort = FreePort();
         var agentCommand = ((JsonArray)PodSpecContainer(daemonSet, "node-agent")["command"]!).Select(a => (string)a!)
