@@ -58,12 +58,13 @@ public sealed record ControllerOptions
                  [--sweep-interval-ms N (60000)] [--grace-period-ms N (30000)] [--no-node-slices] [--drain-timeout-ms N (20000)]
         """;
 
-    public static (ControllerOptions? Options, string Error) Parse(IReadOnlyList<string> args)
+    public static (ControllerOptions? Options, string Error) Parse(IReadOnlyList<string> commandLine)
     {
+        var args = Whereabouts.Core.Config.LongOptions.Split(commandLine);
         var o = new ControllerOptions();
-        for (var i = 0; i < args.Count; i++)
+        for (var i = 0; i < args.Length; i++)
         {
-            string Value() => i + 1 < args.Count ? args[++i] : throw new FormatException($"{args[i]} needs a value");
+            string Value() => i + 1 < args.Length ? args[++i] : throw new FormatException($"{args[i]} needs a value");
             TimeSpan Millis() { var name = args[i]; return TimeSpan.FromMilliseconds(Positive(name, Value())); }
             try
             {

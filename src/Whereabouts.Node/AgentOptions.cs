@@ -53,12 +53,13 @@ public sealed record AgentOptions
         """;
 
     /// <summary>The options, or what is wrong with the command line.</summary>
-    public static (AgentOptions? Options, string Error) Parse(IReadOnlyList<string> args)
+    public static (AgentOptions? Options, string Error) Parse(IReadOnlyList<string> commandLine)
     {
+        var args = Whereabouts.Core.Config.LongOptions.Split(commandLine);
         var o = new AgentOptions();
-        for (var i = 0; i < args.Count; i++)
+        for (var i = 0; i < args.Length; i++)
         {
-            string Value() => i + 1 < args.Count ? args[++i] : throw new FormatException($"{args[i]} needs a value");
+            string Value() => i + 1 < args.Length ? args[++i] : throw new FormatException($"{args[i]} needs a value");
             try
             {
                 o = args[i] switch

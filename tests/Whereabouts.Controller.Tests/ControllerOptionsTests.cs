@@ -40,4 +40,13 @@ public sealed class ControllerOptionsTests
         Assert.Equal((TimeSpan.FromMilliseconds(1500), TimeSpan.FromMilliseconds(250)), (o.SweepInterval, o.GracePeriod));
         Assert.Equal(("leases", "me", false), (o.EffectiveLeaseNamespace("kube-system"), o.EffectiveIdentity(), o.NodeSlices));
     }
+
+    [Fact]
+    public void TheEqualsFormOfManifestsIsTaken()
+    {
+        var (o, error) = ControllerOptions.Parse(["--in-cluster", "--metrics-address=127.0.0.1:9999", "--sweep-interval-ms=1500"]);
+        Assert.Equal("", error);
+        Assert.Equal("127.0.0.1:9999", o!.MetricsAddress);
+        Assert.Equal(TimeSpan.FromMilliseconds(1500), o.SweepInterval);
+    }
 }

@@ -51,4 +51,26 @@ public sealed class AuthAndTlsTests
         Assert.NotEqual(0, server.BaseAddress.Port);
         Assert.StartsWith("-----BEGIN CERTIFICATE-----", server.CaPem);
     }
+
+    [Fact]
+    public async Task A_request_the_authorizer_refuses_is_403_Forbidden_and_changes_nothing()
+    {
+        // An authorizer that lets the token read pools but write nothing, as an RBAC role with get and list would.
+        await using var server = await KubeTestServer.StartAsync(new KubeTestServerOptions
+        {
+            Authorize = a => a.Verb is "get" or "list" && a.Resource == "ippools",
+        });
+        using var api = new ApiClient(server);
+
+        Assert.Equal(HttpStatusCode.OK, (await api.GetAsync(ApiClient.Pools)).Status);
+        var reply = await api.PostAsync(ApiClient.Pools, Pool("p"));
+        Assert.Equal(HttpStatusCode.Forbidden, reply.Status);
+        Assert.Equal("Forbidden", reply.Reason);
+        Assert.Equal(403, reply.Body!["code"]!.GetValue<int>());
+        Assert.Equal("ippools.whereabouts.cni.cncf.io is forbidden: User \"token\" cannot create resource \"ippools\" in API group \"whereabouts.cni.cncf.io\" in the namespace \"kube-system\"",
+            (string?)reply.Body!["message"]);
+        Assert.Empty(server.List("ippools", "kube-system"));
+        var denied = Assert.Single(server.Denied);
+        Assert.Equal(new RequestAttributes("token", "create", "whereabouts.cni.cncf.io", "ippools", "kube-system", null), denied);
+    }
 }

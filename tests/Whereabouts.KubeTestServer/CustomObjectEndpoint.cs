@@ -25,6 +25,12 @@ internal sealed class CustomObjectEndpoint(
     /// </summary>
     public Func<System.Security.Cryptography.X509Certificates.X509Certificate2, string?>? ClientUser { get; init; }
 
+    /// <summary>See <see cref="KubeTestServerOptions.Authorize"/>.</summary>
+    public Func<RequestAttributes, bool>? Authorize { get; init; }
+
+    /// <summary>Every request the authorizer refused, in order.</summary>
+    public System.Collections.Concurrent.ConcurrentQueue<RequestAttributes> Denied { get; } = new();
+
     /// <summary>Requests authenticated per user: the token's as "token", a certificate's by its CN.</summary>
     public System.Collections.Concurrent.ConcurrentDictionary<string, int> Users { get; } = new();
 
@@ -51,6 +57,18 @@ internal sealed class CustomObjectEndpoint(
         {
             await WriteAsync(ctx, 401, StatusBodies.Unauthorized());
             return;
+        }
+
+        if (Authorize is not null)
+        {
+            var attributes = new RequestAttributes(user, verb, r.Group, r.Plural, string.IsNullOrEmpty(r.Namespace) ? null : r.Namespace, r.Name);
+            if (!Authorize(attributes))
+            {
+                Denied.Enqueue(attributes);
+                await WriteAsync(ctx, 403, StatusBodies.Failure(403, "Forbidden", attributes.ForbiddenMessage(),
+                    new JsonObject { ["name"] = r.Name, ["group"] = r.Group, ["kind"] = r.Plural }));
+                return;
+            }
         }
 
         // Drawn after auth so a scripted fault is never used up by a request that was refused anyway.

@@ -92,6 +92,7 @@ public sealed class KubeTestServer : IAsyncDisposable
         {
             Watches = new WatchStream(store, options.WatchTimeout, options.WatchBookmarkInterval, stopping.Token),
             MaxRequestBodyBytes = options.MaxRequestBodyBytes,
+            Authorize = options.Authorize,
             ClientUser = c => certificates.IsTrustedClient(c) ? c.GetNameInfo(X509NameType.SimpleName, forIssuer: false) : null,
         };
         app.Run(endpoint.HandleAsync);
@@ -141,6 +142,9 @@ public sealed class KubeTestServer : IAsyncDisposable
 
     /// <summary>Requests that authenticated as <paramref name="user"/>: "token" for the bearer token, else a client certificate's CN.</summary>
     public int RequestCountBy(string user) => _endpoint.Users.GetValueOrDefault(user);
+
+    /// <summary>The requests <see cref="KubeTestServerOptions.Authorize"/> refused, in order.</summary>
+    public IReadOnlyList<RequestAttributes> Denied => [.. _endpoint.Denied];
 
     /// <summary>Requests seen with this verb (see <see cref="KubeVerbs"/>), including faulted and unauthorized ones.</summary>
     public int RequestCount(string verb) => _counters.Count(verb);

@@ -49,4 +49,10 @@ public sealed class KubeTestServerOptions
     /// minute; the test server sends them every second by default so tests see them without waiting long.
     /// </summary>
     public TimeSpan WatchBookmarkInterval { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// The authorizer: a request it refuses gets 403 Forbidden, as RBAC refuses it on the apiserver, after
+    /// authentication and before anything is read or written. Null allows everything.
+    /// </summary>
+    public Func<RequestAttributes, bool>? Authorize { get; init; }
 }

@@ -51,4 +51,13 @@ public sealed class AgentOptionsTests
         var o = Parsed("--datastore", "file", "--file-dir", "/d");
         Assert.Equal(("/run/whereabouts/node.sock", "127.0.0.1:9273", 1024, 1L << 20), (o.Socket, o.MetricsAddress, o.MaxInFlight, o.MaxRequestBytes));
     }
+
+    [Fact]
+    public void TheEqualsFormOfManifestsIsTaken()
+    {
+        var (o, error) = AgentOptions.Parse(["--datastore=kubernetes", "--in-cluster", "--kubeconfig=/etc/cni/net.d/whereabouts.d/whereabouts.kubeconfig"]);
+        Assert.Equal("", error);
+        Assert.Equal("kubernetes", o!.Datastore);
+        Assert.Equal("/etc/cni/net.d/whereabouts.d/whereabouts.kubeconfig", o.Kubeconfig);
+    }
 }
