@@ -55,7 +55,7 @@ public sealed class ImportCommand(KubectlHost host) : AsyncCommand<ImportSetting
     /// <summary>host-local's files are a few dozen bytes; anything larger is not one of them.</summary>
     const int MaxFileBytes = 4096;
 
-    public sealed record Line(string Address, string ContainerId, string Interface, string Pod, string Pool, string Result, string Detail);
+    public sealed record Line(string Address, string ContainerId, string Interface, string Pod, string Pool, ImportResult Result, string Detail);
 
     public sealed record Document(string Directory, bool DryRun, ImmutableArray<Line> Addresses, ImmutableArray<string> Skipped);
 
@@ -79,26 +79,26 @@ public sealed class ImportCommand(KubectlHost host) : AsyncCommand<ImportSetting
         var results = new List<Line>();
         foreach (var item in items)
         {
-            var result = refused ? Verdict(item.Verdict, "refused") : s.DryRun ? Verdict(item.Verdict, "would import") : Verdict(item.Verdict, "imported");
+            var result = Verdict(item.Verdict, refused ? ImportResult.Refused : s.DryRun ? ImportResult.WouldImport : ImportResult.Imported);
             var detail = refused && item.Verdict == ImportVerdict.Import ? "not written: the import is refused" : item.Detail;
             if (!refused && !s.DryRun && item.Verdict == ImportVerdict.Import)
                 (result, detail) = await Import(cluster.Store, item, s, ct);
             results.Add(new Line(item.Entry.Address.ToString(), item.Entry.ContainerId, item.Entry.IfName, item.Owner.PodRef, item.Pool?.Name ?? "", result, detail));
         }
         Render(s, results.ToImmutableArray(), skipped, refused);
-        return refused || results.Any(r => r.Result == "failed") ? ExitCodes.Findings : ExitCodes.Ok;
+        return refused || results.Any(r => r.Result == ImportResult.Failed) ? ExitCodes.Findings : ExitCodes.Ok;
     }
 
-    static string Verdict(ImportVerdict v, string forImport) => v switch
+    static ImportResult Verdict(ImportVerdict v, ImportResult forImport) => v switch
     {
         ImportVerdict.Import => forImport,
-        ImportVerdict.AlreadyThere => "already there",
-        ImportVerdict.Conflict => "conflict",
-        _ => "outside range",
+        ImportVerdict.AlreadyThere => ImportResult.AlreadyThere,
+        ImportVerdict.Conflict => ImportResult.Conflict,
+        _ => ImportResult.OutsideRange,
     };
 
     /// <summary>One address, as an ADD that requests it: idempotent per container and interface, refused if someone took it meanwhile.</summary>
-    async Task<(string, string)> Import(IPoolStore store, ImportItem item, ImportSettings s, CancellationToken ct)
+    async Task<(ImportResult, string)> Import(IPoolStore store, ImportItem item, ImportSettings s, CancellationToken ct)
     {
         var scope = new NetworkScope([item.Range!], s.Network, OverlappingRanges: !s.NoReservations);
         var request = new AddRequest(item.Owner, scope, [item.Entry.Address]);
@@ -106,9 +106,9 @@ public sealed class ImportCommand(KubectlHost host) : AsyncCommand<ImportSetting
         var outcome = await loop.Run(scope.PoolKeys, (pools, known) => Allocator.Decide(request, pools, known), ct);
         return outcome.Match(
             o => o is Outcome.Allocated { Leases: [var lease] } && lease.Address == item.Entry.Address
-                ? ("imported", item.Detail)
-                : ("failed", $"the container already holds {string.Join(", ", ((Outcome.Allocated)o).Leases)} in this range"),
-            e => ("failed", e.Message));
+                ? (ImportResult.Imported, item.Detail)
+                : (ImportResult.Failed, $"the container already holds {string.Join(", ", ((Outcome.Allocated)o).Leases)} in this range"),
+            e => (ImportResult.Failed, e.Message));
     }
 
     void Render(ImportSettings s, ImmutableArray<Line> lines, ImmutableArray<string> skipped, bool refused)
@@ -121,7 +121,7 @@ public sealed class ImportCommand(KubectlHost host) : AsyncCommand<ImportSetting
         var table = Cells.Table("ADDRESS", "CONTAINER", "INTERFACE", "POD", "POOL", "RESULT", "DETAIL");
         foreach (var l in lines)
             table.AddRow(Cells.Text(l.Address), Cells.Text(l.ContainerId.Length > 12 ? l.ContainerId[..12] : l.ContainerId), Cells.Text(l.Interface),
-                Cells.Text(l.Pod), Cells.Text(l.Pool), l.Result is "conflict" or "outside range" or "failed" ? $"[red]{l.Result}[/]" : Cells.Text(l.Result), Cells.Text(l.Detail));
+                Cells.Text(l.Pod), Cells.Text(l.Pool), Results.Markup(l.Result), Cells.Text(l.Detail));
         host.Console.Write(table);
         foreach (var name in skipped) host.Console.MarkupLine($"skipped {name.EscapeMarkup()}: not an address file of host-local");
         if (refused) host.Console.MarkupLine("[red]refused[/]: nothing was written; free or exclude the conflicting addresses and run again");

@@ -39,7 +39,7 @@ public sealed class ReleaseSettings : ReadSettings
 /// </summary>
 public sealed class ReleaseCommand(KubectlHost host) : AsyncCommand<ReleaseSettings>
 {
-    public sealed record Line(string Address, string Pool, string Pod, string ContainerId, string Interface, string Result);
+    public sealed record Line(string Address, string Pool, string Pod, string ContainerId, string Interface, ReleaseResult Result);
 
     public sealed record Document(string Target, bool DryRun, ImmutableArray<Line> Released, ImmutableArray<string> Writes);
 
@@ -67,13 +67,13 @@ public sealed class ReleaseCommand(KubectlHost host) : AsyncCommand<ReleaseSetti
                         : await Released(cluster.Store, pool.Key, allocations, view.Reservations, ct);
                     writes.AddRange(plan.Ops.Select(PlanExecutor.Describe));
                     lines.AddRange(pool.Select(h => new Line(h.Address.ToString(), h.Pool.Name, h.Allocation.Owner.PodRef, h.Allocation.Owner.ContainerId,
-                        h.Allocation.Owner.IfName, s.DryRun ? "would release" : released.Contains(h.Allocation) ? "released" : "already gone")));
+                        h.Allocation.Owner.IfName, s.DryRun ? ReleaseResult.WouldRelease : released.Contains(h.Allocation) ? ReleaseResult.Released : ReleaseResult.AlreadyGone)));
                 }
                 foreach (var orphan in release.Orphans)
                 {
                     var delete = OrphanDelete(orphan);
                     writes.Add(PlanExecutor.Describe(delete));
-                    var result = s.DryRun ? "would release" : await DeleteOrphan(cluster.Store, delete, ct);
+                    var result = s.DryRun ? ReleaseResult.WouldRelease : await DeleteOrphan(cluster.Store, delete, ct);
                     lines.Add(new Line(delete.Key.Address.ToString(), "", orphan.Owner.PodRef, orphan.Owner.ContainerId, orphan.Owner.IfName, result));
                 }
                 Render(s, target, lines.ToImmutable(), writes.ToImmutable());
@@ -110,14 +110,14 @@ public sealed class ReleaseCommand(KubectlHost host) : AsyncCommand<ReleaseSetti
         new(ReservationNames.Readings(orphan.Name)[0].Key with { Name = orphan.Name }, orphan.Owner) { ExactOwner = true };
 
     /// <summary>Reads the pools again first: an ADD that finished meanwhile backs its reservation, which then stays.</summary>
-    static async Task<string> DeleteOrphan(IPoolStore store, StoreOp.DeleteReservation delete, CancellationToken ct)
+    static async Task<ReleaseResult> DeleteOrphan(IPoolStore store, StoreOp.DeleteReservation delete, CancellationToken ct)
     {
-        if (Orphans.Backed(await store.ListPools("", ct), delete.Key.Name)) return "now held: left";
+        if (Orphans.Backed(await store.ListPools("", ct), delete.Key.Name)) return ReleaseResult.HeldAgain;
         return await store.Apply(delete, ct) switch
         {
-            ApplyResult.Applied => "released",
-            ApplyResult.Missing => "already gone",
-            _ => "taken over: left",
+            ApplyResult.Applied => ReleaseResult.Released,
+            ApplyResult.Missing => ReleaseResult.AlreadyGone,
+            _ => ReleaseResult.TakenOver,
         };
     }
 
@@ -132,7 +132,7 @@ public sealed class ReleaseCommand(KubectlHost host) : AsyncCommand<ReleaseSetti
         // An orphaned reservation has no pool: its line says "reservation" there.
         foreach (var l in lines)
             table.AddRow(Cells.Text(l.Address), l.Pool.Length > 0 ? Cells.Text(l.Pool) : "[grey](reservation)[/]", Cells.Text(l.Pod), Cells.Text(l.ContainerId.Length > 12 ? l.ContainerId[..12] : l.ContainerId),
-                Cells.Text(l.Interface), l.Result == "released" ? "[green]released[/]" : Cells.Text(l.Result));
+                Cells.Text(l.Interface), Results.Markup(l.Result));
         host.Console.Write(table);
         if (s.DryRun)
         {
