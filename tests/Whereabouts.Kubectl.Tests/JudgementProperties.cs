@@ -41,6 +41,21 @@ public sealed class JudgementProperties
         });
 
     [Fact]
+    public void ReleaseDeletesExactlyThePodsReservationsThatNoPoolBacks() =>
+        Gen.Select(HeldGen, Gen.Select(Gen.Int[1, 14], Gen.Int[0, 3]).Array[0, 8], Gen.Int[0, 3]).Sample((held, reserved, pod) =>
+        {
+            var entries = reserved.DistinctBy(r => r.Item1)
+                .Select(r => new ReservationEntry(ReservationKey.For(Range.AddressAt((UInt128)r.Item1), "").Name, new Owner("", $"ns/p{r.Item2}", "net1")))
+                .ToImmutableArray();
+            var view = View(held, ["", "", "", ""]) with { Reservations = entries };
+            var unbacked = reserved.DistinctBy(r => r.Item1).Where(r => r.Item2 == pod && held.All(h => h.Offset != r.Item1))
+                .Select(r => Range.AddressAt((UInt128)r.Item1).ToString()).Order().ToArray();
+            var decision = ReleaseChoice.Decide(view, new Target.OfPod($"ns/p{pod}"), "", force: false);
+            var orphans = decision is ReleaseDecision.Release r ? r.Orphans.Select(o => o.Name).Order().ToArray() : [];
+            Assert.Equal(unbacked, orphans);
+        });
+
+    [Fact]
     public void ImportNeverTakesWhatAnotherHoldsAndRefusesWhatLiesOutside() =>
         Gen.Select(HeldGen, Gen.Select(Gen.Int[0, 20], Gen.Int[0, 5]).Array[0, 10]).Sample((held, files) =>
         {
