@@ -82,7 +82,7 @@ async Task<(double Ms, long PeakKb, int Code)> Run(string command)
         RedirectStandardError = true,
         UseShellExecute = false,
     };
-    start.Environment["COLUMNS"] = "160";
+    start.Environment.Remove("COLUMNS");
     var clock = Stopwatch.StartNew();
     using var process = Process.Start(start)!;
     var output = process.StandardOutput.ReadToEndAsync();

@@ -20,13 +20,14 @@ public sealed record KubectlHost(IAnsiConsole Console, TextWriter Error, TimePro
     public Cluster Open(AccessSettings settings) => Cluster.Open(settings, Getenv, Log);
 
     /// <summary>
-    /// The process's console. Piped, it has no width: tables are as wide as their rows (as kubectl's are), never
-    /// wrapped at an assumed 80 columns, so `| grep` sees whole rows.
+    /// The process's console. Piped, it has no width unless $COLUMNS gives one: tables are as wide as their rows
+    /// (as kubectl's are), never wrapped at an assumed 80 columns, so `| grep` sees whole rows.
     /// </summary>
     public static KubectlHost System()
     {
         var console = AnsiConsole.Console;
-        if (global::System.Console.IsOutputRedirected) console.Profile.Width = Unwrapped;
+        if (global::System.Console.IsOutputRedirected)
+            console.Profile.Width = int.TryParse(Environment.GetEnvironmentVariable("COLUMNS"), out var columns) && columns > 0 ? columns : Unwrapped;
         return new(console, global::System.Console.Error, TimeProvider.System, Environment.GetEnvironmentVariable);
     }
 

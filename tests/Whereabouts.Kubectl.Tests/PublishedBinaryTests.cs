@@ -27,6 +27,7 @@ public sealed class PublishedBinaryTests(PlantedWorld fixture) : IClassFixture<P
         var start = new ProcessStartInfo(Binary, args) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         start.Environment["HOME"] = "/nonexistent";
         start.Environment.Remove("KUBECONFIG");
+        start.Environment.Remove("COLUMNS");
         using var process = Process.Start(start)!;
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();
