@@ -8,7 +8,7 @@ namespace Whereabouts.Kubectl.Tests;
 /// <code>
 ///   10.10.0.0-24        .1 web-1   .2 web-2 (no reservation)   .3 gone-pod (no pod)   .4 done (Succeeded)   .255 web-3 (broadcast)
 ///   10.10.0.0-16        .1 db-1 (10.10.0.1 again; its reservation is web-1's)   10.10.1.44 db-1 net2
-///   blue-fd00-10---64   written by upstream: offset -9223372036854775803 (2^63+5) web-1, .7 web-2, no ifname
+///   blue-fd00-10---64   written by upstream: offset -9223372036854775803 (2^63+5) web-1, .7 web-2 (its NAD excludes it), no ifname
 ///   green-worker-1-10.30.1.0-24   worker-1's slice of NodeSlicePool green: .1 web-1 net3
 ///   red-10.40.0.0-28    empty
 ///   reservation 10.10.0.50 (ghost): no pool holds it
@@ -60,6 +60,15 @@ public sealed class World : IAsyncDisposable
             ["status"] = new JsonObject { ["allocations"] = new JsonArray(
                 new JsonObject { ["nodeName"] = "worker-1", ["sliceRange"] = "10.30.1.0/24" },
                 new JsonObject { ["nodeName"] = "worker-2", ["sliceRange"] = "10.30.2.0/24" }) },
+        });
+        // The NAD of network blue excludes fd00:10::7, which web-2 holds all the same.
+        w.Server.Put("network-attachment-definitions", "default", new JsonObject
+        {
+            ["metadata"] = new JsonObject { ["name"] = "blue-net" },
+            ["spec"] = new JsonObject { ["config"] = """
+                {"cniVersion": "0.3.1", "name": "blue-net", "type": "macvlan", "master": "eth0",
+                 "ipam": {"type": "whereabouts", "range": "fd00:10::/64", "network_name": "blue", "exclude": ["fd00:10::7/128"]}}
+                """ },
         });
         w.Pod("web-1", "worker-1", "Running", TimeSpan.FromDays(3));
         w.Pod("web-2", "worker-2", "Running", TimeSpan.FromHours(5) + TimeSpan.FromMinutes(20));

@@ -98,17 +98,47 @@ public sealed class Cluster : IAsyncDisposable
     }
 
     /// <summary>
+    /// The whereabouts ranges every NetworkAttachmentDefinition configures. None when the CRD is not installed
+    /// or the reader may not list it: check then compares allocations with their pools' CIDRs only.
+    /// </summary>
+    public async Task<ImmutableArray<NadRange>> NadRanges(CancellationToken ct)
+    {
+        object list;
+        try
+        {
+            list = await kube.Value.Client.CustomObjects.ListClusterCustomObjectAsync("k8s.cni.cncf.io", "v1", "network-attachment-definitions", cancellationToken: ct);
+        }
+        catch (HttpOperationException e) when (e.Response.StatusCode is HttpStatusCode.NotFound or HttpStatusCode.Forbidden)
+        {
+            return [];
+        }
+        var root = WatchedKind.AsElement(list);
+        if (!root.TryGetProperty("items", out var items) || items.ValueKind != JsonValueKind.Array) return [];
+        return [.. items.EnumerateArray().SelectMany(nad =>
+        {
+            var meta = nad.TryGetProperty("metadata", out var m) ? m : default;
+            var name = $"{ObjectWatch.Text(meta, "namespace")}/{ObjectWatch.Text(meta, "name")}";
+            var config = nad.TryGetProperty("spec", out var spec) ? ObjectWatch.Text(spec, "config") : "";
+            return Core.Config.NadRanges.Read(config).Select(r => new NadRange(name, r));
+        })];
+    }
+
+    /// <summary>
     /// What the read commands judge. Reservations are read before pools, in ADD's write order (as the controller's
     /// sweep does); pods and node slices meanwhile, over the same connection. What a command does not judge is not
     /// read: listing 10,000 reservations costs more than the pools (docs/benchmarks.md, "kubectl whereabouts").
     /// </summary>
-    public async Task<ClusterView> Read(bool withReservations, bool withPods, CancellationToken ct)
+    public async Task<ClusterView> Read(bool withReservations, bool withPods, CancellationToken ct, bool withRanges = false)
     {
         var pods = withPods ? Pods(ct) : Task.FromResult(ImmutableDictionary<string, PodInfo>.Empty);
         var slices = Slices(ct);
+        var ranges = withRanges ? NadRanges(ct) : Task.FromResult(ImmutableArray<NadRange>.Empty);
         var reservations = withReservations ? await Store.ListReservations("", ct) : [];
         var pools = await Store.ListPools("", ct);
-        return new ClusterView(pools.OrderBy(p => p.Key.Name, StringComparer.Ordinal).ToImmutableArray(), reservations, await pods, await slices);
+        return new ClusterView(pools.OrderBy(p => p.Key.Name, StringComparer.Ordinal).ToImmutableArray(), reservations, await pods, await slices)
+        {
+            Ranges = await ranges,
+        };
     }
 
     public async ValueTask DisposeAsync()

@@ -35,7 +35,7 @@ public sealed class CheckCommand(KubectlHost host) : AsyncCommand<CheckSettings>
     public override async Task<int> ExecuteAsync(CommandContext context, CheckSettings s, CancellationToken ct)
     {
         await using var cluster = host.Open(s);
-        var view = await cluster.Read(withReservations: true, withPods: true, ct);
+        var view = await cluster.Read(withReservations: true, withPods: true, ct, withRanges: true);
         var findings = Consistency.Check(view, reservations: !s.IgnoreMissingReservations);
         var summary = Summary.Of(view, findings);
         if (s.Output != OutputFormat.Table) Documents.Write(host.Out, s.Output, new Document(findings, summary));

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using Whereabouts.Core.Addresses;
+using Whereabouts.Core.Config;
 using Whereabouts.Core.Pools;
 
 namespace Whereabouts.Kubectl.Model;
@@ -15,8 +16,14 @@ public sealed record ClusterView(
     ImmutableDictionary<string, PodInfo> Pods,
     ImmutableArray<SliceAssignment> Slices)
 {
+    /// <summary>The ranges the NetworkAttachmentDefinitions configure (range_start, range_end, exclude): read by check only.</summary>
+    public ImmutableArray<NadRange> Ranges { get; init; } = [];
+
     public PodInfo? Pod(string podRef) => Pods.TryGetValue(podRef, out var pod) ? pod : null;
 }
+
+/// <summary>A range a NetworkAttachmentDefinition ("namespace/name") configures for its whereabouts IPAM.</summary>
+public sealed record NadRange(string Nad, ConfiguredRange Configured);
 
 /// <summary>A pod as the read commands need it: "namespace/name", its node ("" while unscheduled), phase and creation time.</summary>
 public sealed record PodInfo(string Ref, string Node, string Phase, DateTimeOffset? Created);

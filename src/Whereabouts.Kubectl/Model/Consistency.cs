@@ -13,7 +13,8 @@ namespace Whereabouts.Kubectl.Model;
 ///   pod gone        Leaks.Decide with every pod fact live and no grace (what the controller would reclaim)
 ///   reservation w/o Orphans.Decide with no grace (no pool that can be its network's holds its address)
 ///   allocation w/o  an allocation of network n at a, not held twice, and no reservation named n-a
-///   outside range   an allocation whose offset is not a usable address of its pool's CIDR
+///   outside range   an allocation whose offset is not a usable address of its pool's CIDR, or, when NADs
+///                   configure the pool's range, outside every one of them (range_start, range_end, exclude)
 /// </code>
 /// An offset beyond its pool's CIDR names no address of it: it is reported outside and compared with nothing else.
 /// Networks with enable_overlapping_ranges off keep no reservations: <paramref name="reservations"/> false skips
@@ -59,8 +60,17 @@ public static class Consistency
         foreach (var p in view.Pools)
         {
             var usable = Allocatable.Usable(p.Key.Range).Match(s => s, _ => IntervalSet.Empty);
-            found.AddRange(p.State.Allocations.Where(a => !usable.Contains(a.Offset)).Select(a => new Finding(FindingKind.OutsideRange, Shown(p.Key, a), p.Key.Name,
-                a.Owner.ToString(), a.Offset > p.Key.Range.LastOffset ? $"offset {a.Offset} is beyond {p.Key.Range}" : $"not a usable address of {p.Key.Range}")));
+            var configured = view.Ranges.Where(r => PoolKey.Of(r.Configured.Range, r.Configured.NetworkName).Name == p.Key.Name)
+                .Select(r => (r.Nad, r.Configured.Range, Set: Allocatable.Of(r.Configured.Range).Match(s => s, _ => IntervalSet.Empty))).ToList();
+            foreach (var a in p.State.Allocations)
+            {
+                var why = !usable.Contains(a.Offset)
+                    ? a.Offset > p.Key.Range.LastOffset ? $"offset {a.Offset} is beyond {p.Key.Range}" : $"not a usable address of {p.Key.Range}"
+                    : configured.Count > 0 && !configured.Any(c => c.Set.Contains(a.Offset))
+                        ? $"outside the range {string.Join(" and ", configured.Select(c => $"NAD {c.Nad} configures ({c.Range})").Distinct())}"
+                        : null;
+                if (why is not null) found.Add(new Finding(FindingKind.OutsideRange, Shown(p.Key, a), p.Key.Name, a.Owner.ToString(), why));
+            }
         }
 
         return found.OrderBy(f => f.Kind).ThenBy(f => f.Pool, StringComparer.Ordinal).ThenBy(f => f.Address, StringComparer.Ordinal)
