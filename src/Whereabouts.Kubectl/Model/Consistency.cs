@@ -25,9 +25,10 @@ public static class Consistency
     public static ImmutableArray<Finding> Check(ClusterView view, bool reservations = true)
     {
         var found = new List<Finding>();
-        var held = view.Pools.SelectMany(p => p.State.Allocations
-                .Where(a => a.Offset <= p.Key.Range.LastOffset)
-                .Select(a => (Pool: p, Allocation: a, Address: p.Key.Range.AddressAt(a.Offset), Network: PoolPlace.Of(p.Key, view.Slices).Network)))
+        var held = view.Pools.Select(p => (Pool: p, PoolPlace.Of(p.Key, view.Slices).Network))
+            .SelectMany(x => x.Pool.State.Allocations
+                .Where(a => a.Offset <= x.Pool.Key.Range.LastOffset)
+                .Select(a => (x.Pool, Allocation: a, Address: x.Pool.Key.Range.AddressAt(a.Offset), x.Network)))
             .ToList();
         var byName = view.Reservations.GroupBy(r => r.Name, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First().Owner, StringComparer.Ordinal);
 
