@@ -21,17 +21,19 @@ public sealed class KubeClientConnection : IDisposable
     /// <param name="inCluster">The pod's service account; otherwise the kubeconfig at <paramref name="kubeconfig"/>.</param>
     /// <param name="ns">Where the whereabouts objects live; "" for the kubeconfig context's, else kube-system.</param>
     public KubeClientConnection(bool inCluster, string kubeconfig, string ns)
+        : this(inCluster ? KubernetesClientConfiguration.InClusterConfig() : KubernetesClientConfiguration.BuildConfigFromConfigFile(kubeconfig),
+            ns, inCluster ? "in-cluster service account" : kubeconfig) { }
+
+    /// <summary>Over a configuration the caller built (kubectl-whereabouts: a kubeconfig context of its choice).</summary>
+    /// <param name="source">What to call it in messages.</param>
+    public KubeClientConnection(KubernetesClientConfiguration config, string ns, string source)
     {
-        var config = inCluster
-            ? KubernetesClientConfiguration.InClusterConfig()
-            : KubernetesClientConfiguration.BuildConfigFromConfigFile(kubeconfig);
         Namespace = ns.Length > 0 ? ns
             : config.Namespace is { Length: > 0 } fromConfig ? fromConfig : Kubeconfig.DefaultNamespace;
         credentials = k8s.Kubernetes.CreateCredentials(config);
         // The capturing handler sits first in the client's pipeline: its inner handler is the client's own
         // (TLS, client certificates, HTTP/2), which the store's requests then go through as well.
         Client = new k8s.Kubernetes(config, capture);
-        var source = inCluster ? "in-cluster service account" : kubeconfig;
         Connection = new KubeConnection(new Uri(config.Host), Namespace, source, Send, KubernetesPoolStore.DefaultRequestTimeout);
     }
 

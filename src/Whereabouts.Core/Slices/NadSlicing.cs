@@ -75,7 +75,7 @@ public static class NadSlicing
     }
 
     /// <summary>The conf's ipam, or each plugin's ipam in a conflist.</summary>
-    static IEnumerable<JsonElement> IpamObjects(JsonElement root)
+    internal static IEnumerable<JsonElement> IpamObjects(JsonElement root)
     {
         if (root.TryGetProperty("ipam", out var top) && top.ValueKind == JsonValueKind.Object) yield return top;
         if (root.TryGetProperty("plugins", out var plugins) && plugins.ValueKind == JsonValueKind.Array)
@@ -87,7 +87,7 @@ public static class NadSlicing
     static bool AsksForSlices(JsonElement ipam) =>
         ipam.EnumerateObject().Any(p => GoJsonNames.Match(p.Name, "node_slice_size"));
 
-    static bool IsWhereabouts(JsonElement ipam) => Text(ipam, "type") == "whereabouts";
+    internal static bool IsWhereabouts(JsonElement ipam) => Text(ipam, "type") == "whereabouts";
 
     static string Text(JsonElement o, string key) =>
         o.TryGetProperty(key, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() ?? "" : "";
