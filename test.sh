@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The whole test suite, on a fresh machine: installs what the tests need (Debian packages, NuGet packages
-# through restore), publishes the Native AOT plugin and installer, the node agent and the controller once, builds
+# through restore), publishes the Native AOT plugin and installer, the node agent, the controller and kubectl-whereabouts once, builds
 # the image from them (build/image.sh --no-publish), runs every test project, and ends with one line
 # "N passed, M failed" over all of them. Run as root (the namespace end-to-end tests create netns and links).
 set -euo pipefail
@@ -37,6 +37,10 @@ export WHEREABOUTS_NODE_BINARY="$PWD/artifacts/node/whereabouts-node"
 step "publish the controller: dotnet publish src/Whereabouts.Controller -c Release -o artifacts/controller"
 dotnet publish src/Whereabouts.Controller -c Release -o artifacts/controller -nologo -clp:ErrorsOnly
 export WHEREABOUTS_CONTROLLER_BINARY="$PWD/artifacts/controller/whereabouts-controller"
+
+step "publish kubectl-whereabouts: dotnet publish src/Whereabouts.Kubectl -c Release -o artifacts/kubectl"
+dotnet publish src/Whereabouts.Kubectl -c Release -o artifacts/kubectl -nologo -clp:ErrorsOnly
+export WHEREABOUTS_KUBECTL_BINARY="$PWD/artifacts/kubectl/kubectl-whereabouts"
 
 step "publish the installer (Native AOT): dotnet publish src/Whereabouts.Installer -c Release -r linux-x64 -o artifacts/installer"
 dotnet publish src/Whereabouts.Installer -c Release -r linux-x64 -o artifacts/installer -nologo -clp:ErrorsOnly
