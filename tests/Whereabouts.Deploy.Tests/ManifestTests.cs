@@ -25,7 +25,7 @@ public sealed class ManifestTests
         var kinds = m.Objects.Select(o => $"{o["kind"]}/{o["metadata"]!["name"]}").Order().ToList();
         Assert.Equal(new[]
         {
-            "ClusterRole/whereabouts-cni", "ClusterRole/whereabouts-controller",
+            "ClusterRole/whereabouts-cni", "ClusterRole/whereabouts-controller", "ClusterRole/whereabouts-edit", "ClusterRole/whereabouts-view",
             "ClusterRoleBinding/whereabouts", "ClusterRoleBinding/whereabouts-controller",
             "CustomResourceDefinition/ippools.whereabouts.cni.cncf.io",
             "CustomResourceDefinition/nodeslicepools.whereabouts.cni.cncf.io",
@@ -97,6 +97,26 @@ public sealed class ManifestTests
             "pods watch (cluster-wide)",
         }, rbac.Grants());
         Assert.False(rbac.Allows("create", "whereabouts.cni.cncf.io", "ippools", Ns));
+    }
+
+    [Fact]
+    public async Task PeoplesRolesGrantWhatTheKubectlPluginsCommandsNeed()
+    {
+        var m = await Deploy();
+        var view = Rbac.OfClusterRole(m, "whereabouts-view");
+        var edit = Rbac.OfClusterRole(m, "whereabouts-edit");
+        foreach (var resource in new[] { "ippools", "overlappingrangeipreservations", "nodeslicepools" })
+            foreach (var verb in new[] { "get", "list", "watch" })
+                Assert.True(view.Allows(verb, "whereabouts.cni.cncf.io", resource, Ns) && edit.Allows(verb, "whereabouts.cni.cncf.io", resource, Ns));
+        Assert.True(view.Allows("list", "", "pods", null) && view.Allows("list", "k8s.cni.cncf.io", "network-attachment-definitions", null));
+        Assert.DoesNotContain(view.Grants(), g => g.Contains(" create ") || g.Contains(" update ") || g.Contains(" delete ") || g.Contains(" patch "));
+        Assert.Equal(new[]
+        {
+            "ippools.whereabouts.cni.cncf.io create (cluster-wide)", "ippools.whereabouts.cni.cncf.io update (cluster-wide)",
+            "overlappingrangeipreservations.whereabouts.cni.cncf.io create (cluster-wide)", "overlappingrangeipreservations.whereabouts.cni.cncf.io delete (cluster-wide)",
+        }, edit.Grants().Except(view.Grants()));
+        // Left for the admin to bind.
+        Assert.DoesNotContain(m.Objects, o => (string?)o["roleRef"]?["name"] is "whereabouts-view" or "whereabouts-edit");
     }
 
     [Fact]

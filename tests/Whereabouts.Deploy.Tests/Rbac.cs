@@ -29,6 +29,10 @@ sealed record Rbac(IReadOnlyList<(string? Namespace, JsonObject Rule)> Rules)
         return new Rbac(rules);
     }
 
+    /// <summary>What one ClusterRole allows wherever a ClusterRoleBinding grants it (deploy/ leaves people's roles unbound).</summary>
+    public static Rbac OfClusterRole(Manifests m, string name) =>
+        new([.. m.One("ClusterRole", name)["rules"]!.AsArray().Select(r => ((string?)null, r!.AsObject()))]);
+
     /// <param name="ns">The request's namespace; null for a cluster-wide request (a list across namespaces, or a cluster-scoped kind).</param>
     public bool Allows(string verb, string group, string resource, string? ns) =>
         Rules.Any(r => (r.Namespace is null || r.Namespace == ns)

@@ -110,4 +110,74 @@ public sealed class RbacEndToEndTests : IAsyncLifetime
         Assert.True(Done(), controller.Output);
         Assert.Equal(1, await controller.Metric("whereabouts_controller_leader"));
     }
+
+    static string KubectlBinary =>
+        Environment.GetEnvironmentVariable("WHEREABOUTS_KUBECTL_BINARY") is { Length: > 0 } p ? p
+        : System.IO.Path.Combine(RepoRoot, "artifacts", "kubectl", "kubectl-whereabouts");
+
+    async Task<(KubeTestServer.KubeTestServer Server, string Kubeconfig)> ServerAsPerson(string clusterRole)
+    {
+        var rbac = Rbac.OfClusterRole(manifests, clusterRole);
+        var server = await KubeTestServer.KubeTestServer.StartAsync(new KubeTestServer.KubeTestServerOptions
+        {
+            Resources = [.. KubeTestServer.CustomResourceType.Whereabouts, KubeTestServer.CustomResourceType.NetworkAttachmentDefinition],
+            Authorize = a => rbac.Allows(a.Verb, a.Group, a.Resource, a.Namespace),
+        });
+        server.PutPod("default", "live", "node-1");
+        server.Put("ippools", Ns, new JsonObject
+        {
+            ["metadata"] = new JsonObject { ["name"] = "10.1.0.0-24" },
+            ["spec"] = new JsonObject
+            {
+                ["range"] = "10.1.0.0/24",
+                ["allocations"] = new JsonObject
+                {
+                    ["1"] = new JsonObject { ["id"] = "c-live", ["podref"] = "default/live", ["ifname"] = "net1" },
+                    ["2"] = new JsonObject { ["id"] = "c-gone", ["podref"] = "default/gone", ["ifname"] = "net1" },
+                },
+            },
+        });
+        foreach (var (name, pod) in new[] { ("10.1.0.1", "default/live"), ("10.1.0.2", "default/gone") })
+            server.Put("overlappingrangeipreservations", Ns, new JsonObject
+            {
+                ["metadata"] = new JsonObject { ["name"] = name },
+                ["spec"] = new JsonObject { ["podref"] = pod, ["ifname"] = "net1" },
+            });
+        return (server, server.WriteKubeconfig(System.IO.Path.Combine(dir.Path, clusterRole + ".kubeconfig"), Ns));
+    }
+
+    static async Task<Ran> Kubectl(string kubeconfig, params string[] args) =>
+        await Whereabouts.Deploy.Tests.Run.Command(KubectlBinary, [.. args, "--kubeconfig", kubeconfig], env: new Dictionary<string, string> { ["HOME"] = "/nonexistent" });
+
+    [Fact]
+    public async Task WhereaboutsViewIsEnoughToSeeAndCheckButNotToRelease()
+    {
+        var (server, kubeconfig) = await ServerAsPerson("whereabouts-view");
+        await using var _ = server;
+        Assert.Equal(0, (await Kubectl(kubeconfig, "pools")).Exit);
+        Assert.Equal(0, (await Kubectl(kubeconfig, "show", "10.1.0.0-24")).Exit);
+        var check = await Kubectl(kubeconfig, "check");
+        Assert.True(check.Exit == 1 && check.Output.Contains("pod gone"), check.Output); // the planted leak, found
+        Assert.True(server.Denied.Count == 0, Denied(server));
+        var release = await Kubectl(kubeconfig, "release", "10.1.0.2");
+        Assert.True(release.Exit == 3, release.Output);
+        Assert.Contains("forbid", release.Output, StringComparison.OrdinalIgnoreCase);
+        Assert.Equal(2, server.Get("ippools", Ns, "10.1.0.0-24")!["spec"]!["allocations"]!.AsObject().Count);
+    }
+
+    [Fact]
+    public async Task WhereaboutsEditIsEnoughToReleaseAndImport()
+    {
+        var (server, kubeconfig) = await ServerAsPerson("whereabouts-edit");
+        await using var _ = server;
+        var release = await Kubectl(kubeconfig, "release", "10.1.0.2");
+        Assert.True(release.Exit == 0, release.Output + Denied(server));
+        Assert.Single(server.Get("ippools", Ns, "10.1.0.0-24")!["spec"]!["allocations"]!.AsObject());
+        var hostLocal = Directory.CreateDirectory(System.IO.Path.Combine(dir.Path, "host-local")).FullName;
+        await File.WriteAllTextAsync(System.IO.Path.Combine(hostLocal, "10.9.0.5"), "c-imported\r\nnet1");
+        var import = await Kubectl(kubeconfig, "import", "--from-host-local", hostLocal, "--range", "10.9.0.0/24");
+        Assert.True(import.Exit == 0, import.Output + Denied(server));
+        Assert.NotNull(server.Get("ippools", Ns, "10.9.0.0-24"));
+        Assert.True(server.Denied.Count == 0, Denied(server));
+    }
 }
