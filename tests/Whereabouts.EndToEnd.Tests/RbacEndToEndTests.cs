@@ -36,6 +36,34 @@ public sealed class RbacEndToEndTests : IAsyncLifetime
         return (server, server.WriteKubeconfig(System.IO.Path.Combine(dir.Path, serviceAccount + ".kubeconfig"), Ns));
     }
 
+    /// <summary>Pool 10.1.0.0/24: .1 held by the live pod default/live, .2 by default/gone (a leak), each with its reservation.</summary>
+    static void SeedLeak(KubeTestServer.KubeTestServer server)
+    {
+        server.PutPod("default", "live", "node-1");
+        server.Put("ippools", Ns, new JsonObject
+        {
+            ["metadata"] = new JsonObject { ["name"] = "10.1.0.0-24" },
+            ["spec"] = new JsonObject
+            {
+                ["range"] = "10.1.0.0/24",
+                ["allocations"] = new JsonObject
+                {
+                    ["1"] = new JsonObject { ["id"] = "c-live", ["podref"] = "default/live", ["ifname"] = "net1" },
+                    ["2"] = new JsonObject { ["id"] = "c-gone", ["podref"] = "default/gone", ["ifname"] = "net1" },
+                },
+            },
+        });
+        Reserve(server, "10.1.0.1", "default/live");
+        Reserve(server, "10.1.0.2", "default/gone");
+    }
+
+    static void Reserve(KubeTestServer.KubeTestServer server, string address, string pod) =>
+        server.Put("overlappingrangeipreservations", Ns, new JsonObject
+        {
+            ["metadata"] = new JsonObject { ["name"] = address },
+            ["spec"] = new JsonObject { ["podref"] = pod, ["ifname"] = "net1" },
+        });
+
     static string Denied(KubeTestServer.KubeTestServer server) => string.Join("\n", server.Denied.Select(d => d.ForbiddenMessage()));
 
     [Theory]
@@ -70,26 +98,8 @@ public sealed class RbacEndToEndTests : IAsyncLifetime
         var (server, kubeconfig) = await ServerAs("whereabouts-controller");
         await using var _ = server;
         // A leak (pod gone), a live pod, an orphaned reservation, and a network with node slices on two nodes.
-        server.PutPod("default", "live", "node-1");
-        server.Put("ippools", Ns, new JsonObject
-        {
-            ["metadata"] = new JsonObject { ["name"] = "10.1.0.0-24" },
-            ["spec"] = new JsonObject
-            {
-                ["range"] = "10.1.0.0/24",
-                ["allocations"] = new JsonObject
-                {
-                    ["1"] = new JsonObject { ["id"] = "c-live", ["podref"] = "default/live", ["ifname"] = "net1" },
-                    ["2"] = new JsonObject { ["id"] = "c-gone", ["podref"] = "default/gone", ["ifname"] = "net1" },
-                },
-            },
-        });
-        foreach (var (name, pod) in new[] { ("10.1.0.1", "default/live"), ("10.1.0.2", "default/gone"), ("10.1.0.9", "default/crashed") })
-            server.Put("overlappingrangeipreservations", Ns, new JsonObject
-            {
-                ["metadata"] = new JsonObject { ["name"] = name },
-                ["spec"] = new JsonObject { ["podref"] = pod, ["ifname"] = "net1" },
-            });
+        SeedLeak(server);
+        Reserve(server, "10.1.0.9", "default/crashed");
         server.PutNode("node-1");
         server.PutNode("node-2");
         server.Put("network-attachment-definitions", "default", new JsonObject
@@ -123,26 +133,7 @@ public sealed class RbacEndToEndTests : IAsyncLifetime
             Resources = [.. KubeTestServer.CustomResourceType.Whereabouts, KubeTestServer.CustomResourceType.NetworkAttachmentDefinition],
             Authorize = a => rbac.Allows(a.Verb, a.Group, a.Resource, a.Namespace),
         });
-        server.PutPod("default", "live", "node-1");
-        server.Put("ippools", Ns, new JsonObject
-        {
-            ["metadata"] = new JsonObject { ["name"] = "10.1.0.0-24" },
-            ["spec"] = new JsonObject
-            {
-                ["range"] = "10.1.0.0/24",
-                ["allocations"] = new JsonObject
-                {
-                    ["1"] = new JsonObject { ["id"] = "c-live", ["podref"] = "default/live", ["ifname"] = "net1" },
-                    ["2"] = new JsonObject { ["id"] = "c-gone", ["podref"] = "default/gone", ["ifname"] = "net1" },
-                },
-            },
-        });
-        foreach (var (name, pod) in new[] { ("10.1.0.1", "default/live"), ("10.1.0.2", "default/gone") })
-            server.Put("overlappingrangeipreservations", Ns, new JsonObject
-            {
-                ["metadata"] = new JsonObject { ["name"] = name },
-                ["spec"] = new JsonObject { ["podref"] = pod, ["ifname"] = "net1" },
-            });
+        SeedLeak(server);
         return (server, server.WriteKubeconfig(System.IO.Path.Combine(dir.Path, clusterRole + ".kubeconfig"), Ns));
     }
 
