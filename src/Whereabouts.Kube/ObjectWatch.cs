@@ -21,6 +21,18 @@ public interface IWatchedCache
 }
 
 /// <summary>
+/// A cache that keeps only a projection of each object (the controller's pod index) takes a relist page by page,
+/// so a large list is never held whole: each page's JSON can go once it is projected. <see cref="EndReset"/>
+/// then applies the whole list at once, as <see cref="IWatchedCache.Reset"/> would have.
+/// </summary>
+public interface IPagedReset
+{
+    void BeginReset();
+    void ResetPage(IEnumerable<JsonElement> items);
+    void EndReset();
+}
+
+/// <summary>
 /// Keeps a cache of one kind of objects (<see cref="WatchedKind"/>) current: list them (paged), then watch from the list's
 /// resourceVersion, resuming each watch from the last version seen (events and bookmarks), and list again when
 /// the server answers 410 Gone (that version is no longer kept) or the watch fails. While it relists the
@@ -76,20 +88,28 @@ public sealed class ObjectWatch(WatchedKind kind, IWatchedCache cache, Log log, 
 
     async Task<string> List(CancellationToken ct)
     {
+        var paged = cache as IPagedReset;
         var objects = new List<JsonElement>();
+        var count = 0;
         string? token = null;
         string version;
+        paged?.BeginReset();
         do
         {
             var page = await kind.ListPage(token, ListPageSize, ct);
             if (page.TryGetProperty("items", out var items) && items.ValueKind == JsonValueKind.Array)
-                objects.AddRange(items.EnumerateArray());
+            {
+                count += items.GetArrayLength();
+                if (paged is not null) paged.ResetPage(items.EnumerateArray());
+                else objects.AddRange(items.EnumerateArray());
+            }
             var meta = page.GetProperty("metadata");
             token = Text(meta, "continue") is { Length: > 0 } next ? next : null;
             version = Text(meta, "resourceVersion");
         } while (token is not null);
-        cache.Reset(objects);
-        log.Verbose($"listed {objects.Count} {kind.Name}  at resourceVersion {version}");
+        if (paged is not null) paged.EndReset();
+        else cache.Reset(objects);
+        log.Verbose($"listed {count} {kind.Name}  at resourceVersion {version}");
         return version;
     }
 

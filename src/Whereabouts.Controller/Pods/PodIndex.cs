@@ -12,9 +12,11 @@ namespace Whereabouts.Controller.Pods;
 /// metadata-only watch would not carry). A pod deleted, or one turned Terminal, is announced at once
 /// (<see cref="Changed"/>): that is the event path of reclaiming.
 /// </summary>
-public sealed class PodIndex : IWatchedCache
+public sealed class PodIndex : IWatchedCache, IPagedReset
 {
     readonly ConcurrentDictionary<string, PodState> pods = new(StringComparer.Ordinal);
+    // The relist being taken page by page (IPagedReset): projected as it comes, applied at its end.
+    Dictionary<string, PodState>? relisting;
 
     /// <summary>A pod went away or turned Terminal ("namespace/name").</summary>
     public event Action<string>? Changed;
@@ -23,7 +25,24 @@ public sealed class PodIndex : IWatchedCache
 
     public void Reset(IReadOnlyList<JsonElement> items)
     {
-        var listed = items.Select(Read).Where(p => p.Ref.Length > 0).ToDictionary(p => p.Ref, p => p.State, StringComparer.Ordinal);
+        BeginReset();
+        ResetPage(items);
+        EndReset();
+    }
+
+    public void BeginReset() => relisting = new(StringComparer.Ordinal);
+
+    public void ResetPage(IEnumerable<JsonElement> items)
+    {
+        var listed = relisting ?? throw new InvalidOperationException("ResetPage before BeginReset");
+        foreach (var (podRef, state) in items.Select(Read))
+            if (podRef.Length > 0) listed[podRef] = state;
+    }
+
+    public void EndReset()
+    {
+        var listed = relisting ?? throw new InvalidOperationException("EndReset before BeginReset");
+        relisting = null;
         foreach (var gone in pods.Keys.Where(k => !listed.ContainsKey(k)).ToList())
         {
             pods.TryRemove(gone, out _);
