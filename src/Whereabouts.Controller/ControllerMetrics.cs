@@ -42,7 +42,7 @@ public sealed class ControllerMetrics
         foreach (var l in released) reclaimed.WithLabels(l.Reason == ReclaimReason.PodGone ? "pod_gone" : "pod_terminal").Inc();
         orphans.Inc(orphansRemoved);
         poolCount.Set(usage.Count);
-        var labelled = usage.Select(u => (Usage: u, Labels: (u.Pool, Network: NetworkOf(u.Pool, u.Range)))).ToList();
+        var labelled = usage.Select(u => (Usage: u, Labels: (u.Pool, Network: new PoolKey(u.Pool, u.Range).Prefix))).ToList();
         var now = labelled.Select(l => l.Labels).ToHashSet();
         foreach (var gone in shown.Where(s => !now.Contains(s)).ToList())
         {
@@ -64,14 +64,4 @@ public sealed class ControllerMetrics
     }
 
     public void SweepFailed() => sweeps.WithLabels("error").Inc();
-
-    /// <summary>
-    /// The pool name's prefix before its range: network_name, and in node-slice mode network_name and the node
-    /// ("" for an unnamed network). The pool does not record its network, so this is read off its name.
-    /// </summary>
-    public static string NetworkOf(string pool, Core.Addresses.Cidr range)
-    {
-        var rangeName = PoolKey.For(range, "").Name;
-        return pool.Length > rangeName.Length + 1 && pool.EndsWith("-" + rangeName, StringComparison.Ordinal) ? pool[..^(rangeName.Length + 1)] : "";
-    }
 }

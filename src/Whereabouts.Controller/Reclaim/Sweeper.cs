@@ -23,7 +23,7 @@ public sealed record SweepReport(
 ///   reservations ← list;  pools ← list          (in ADD's write order: a reservation seen without its pool is an ADD in flight or an orphan)
 ///   verdicts ← Leaks.Decide(pools, index)       → pods to confirm
 ///   verdicts ← Leaks.Decide(pools, index ⊕ live)
-///   each pool with leaks: ConflictRetry(load → ReclaimPlan.For → write)
+///   each pool with leaks: Reclaimer.Release, i.e. ConflictRetry(load → ReclaimPlan.For → write)
 ///   each orphan past grace: load the pools that could back it; delete it only if still unbacked, only from the same owner
 /// </code>
 /// </summary>
@@ -35,6 +35,7 @@ public sealed class Sweeper(
     ImmutableDictionary<Held, DateTimeOffset> seenAllocations = ImmutableDictionary<Held, DateTimeOffset>.Empty;
     ImmutableDictionary<ReservationEntry, DateTimeOffset> seenOrphans = ImmutableDictionary<ReservationEntry, DateTimeOffset>.Empty;
     readonly SemaphoreSlim one = new(1, 1);
+    readonly Reclaimer reclaimer = new(store, clock, log);
 
     public async Task<SweepReport> Sweep(CancellationToken ct)
     {
@@ -77,15 +78,8 @@ public sealed class Sweeper(
     async Task<ImmutableArray<Leak>> Release(PoolKey key, ImmutableArray<Leak> leaks, ImmutableArray<ReservationEntry> reservations, CancellationToken ct)
     {
         var allocations = leaks.Select(l => l.Allocation).ToImmutableArray();
-        var stillThere = ImmutableArray<Allocation>.Empty;
-        var loop = new ConflictRetry(store, RetryPolicy.Default, clock, Random.Shared.NextDouble, log);
-        var outcome = await loop.Run([key], (pools, _) =>
-        {
-            stillThere = pools[0].State.Allocations.Where(allocations.Contains).ToImmutableArray();
-            return Fin<Plan>.Succ(ReclaimPlan.For(pools[0], allocations, reservations));
-        }, ct);
-        return outcome.Match(
-            _ => leaks.Where(l => stillThere.Contains(l.Allocation)).ToImmutableArray(),
+        return (await reclaimer.Release(key, allocations, reservations, ct)).Match(
+            done => leaks.Where(l => done.Freed.Contains(l.Allocation)).ToImmutableArray(),
             e =>
             {
                 log.Error($"releasing {allocations.Length} leaked address(es) of pool {key}: {e.Message}; the next sweep tries again");
@@ -99,8 +93,6 @@ public sealed class Sweeper(
         var readings = ReservationNames.Readings(orphan.Name);
         var candidates = swept.Where(p => readings.Any(r => r.MayBeBackedBy(p.Key) && p.Key.Range.Contains(r.Key.Address))).Select(p => p.Key);
         var fresh = (await Task.WhenAll(candidates.Select(k => store.LoadPool(k, ct)))).ToImmutableArray();
-        if (Orphans.Backed(fresh, orphan.Name) || readings.IsEmpty) return false;
-        var result = await store.Apply(new StoreOp.DeleteReservation(readings[0].Key with { Name = orphan.Name }, orphan.Owner) { ExactOwner = true }, ct);
-        return result == ApplyResult.Applied;
+        return await reclaimer.DeleteOrphan(orphan, fresh, ct) == OrphanDeletion.Deleted;
     }
 }

@@ -23,5 +23,20 @@ public sealed record PoolKey(string Name, Cidr Range)
         s => For(s.Range, networkName.Length > 0 ? $"{networkName}-{s.Node}" : s.Node),
         () => For(range.Range, networkName));
 
+    /// <summary>
+    /// What the name carries before its range: network_name, and in node-slice mode "network_name-node" (the
+    /// node alone for an unnamed network); "" when the name is the bare range's, or not of this shape at all.
+    /// The pool does not record its network, so metrics and the operators' CLI read it off the name.
+    /// <code>Prefix("blue-10.0.0.0-24", 10.0.0.0/24) = "blue";  Prefix("10.0.0.0-24", 10.0.0.0/24) = ""</code>
+    /// </summary>
+    public string Prefix
+    {
+        get
+        {
+            var bare = For(Range, "").Name;
+            return Name.Length > bare.Length + 1 && Name.EndsWith("-" + bare, StringComparison.Ordinal) ? Name[..^(bare.Length + 1)] : "";
+        }
+    }
+
     public override string ToString() => Name;
 }

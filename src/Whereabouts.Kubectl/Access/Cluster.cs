@@ -5,6 +5,7 @@ using k8s;
 using k8s.Autorest;
 using Whereabouts.Core.Addresses;
 using Whereabouts.Core.Config;
+using Whereabouts.Core.Slices;
 using Whereabouts.Kube;
 using Whereabouts.Kubectl.Model;
 using Whereabouts.Stores;
@@ -84,15 +85,14 @@ public sealed class Cluster : IAsyncDisposable
         var found = ImmutableArray.CreateBuilder<SliceAssignment>();
         var root = WatchedKind.AsElement(list);
         if (!root.TryGetProperty("items", out var items) || items.ValueKind != JsonValueKind.Array) return [];
+        // Read as the controller reads them (NodeSlicePoolState); a pool it could not read shows no slices.
         foreach (var item in items.EnumerateArray())
         {
+            if (NodeSlicePoolState.Read(item).Case is not NodeSlicePoolState pool) continue;
             var name = item.TryGetProperty("metadata", out var m) ? ObjectWatch.Text(m, "name") : "";
-            var range = item.TryGetProperty("spec", out var spec) ? Cidr.Parse(ObjectWatch.Text(spec, "range")) : Cidr.Parse("");
-            if (range.Case is not Cidr whole || !item.TryGetProperty("status", out var status)
-                || !status.TryGetProperty("allocations", out var allocations) || allocations.ValueKind != JsonValueKind.Array) continue;
-            foreach (var a in allocations.EnumerateArray())
-                if (ObjectWatch.Text(a, "nodeName") is { Length: > 0 } node && Cidr.Parse(ObjectWatch.Text(a, "sliceRange")).Case is Cidr slice)
-                    found.Add(new SliceAssignment(name, whole, node, slice.Normalised));
+            foreach (var e in pool.Allocations.Where(e => !e.IsFree))
+                if (Cidr.Parse(e.SliceRange).Case is Cidr slice)
+                    found.Add(new SliceAssignment(name, pool.Spec.Range, e.NodeName, slice.Normalised));
         }
         return found.ToImmutable();
     }

@@ -71,10 +71,11 @@ public sealed class ReleaseCommand(KubectlHost host) : AsyncCommand<ReleaseSetti
                 }
                 foreach (var orphan in release.Orphans)
                 {
-                    var delete = OrphanDelete(orphan);
-                    writes.Add(PlanExecutor.Describe(delete));
-                    var result = s.DryRun ? ReleaseResult.WouldRelease : await DeleteOrphan(cluster.Store, delete, ct);
-                    lines.Add(new Line(delete.Key.Address.ToString(), "", orphan.Owner.PodRef, orphan.Owner.ContainerId, orphan.Owner.IfName, result));
+                    var delete = Reclaimer.OrphanDelete(orphan);
+                    delete.IfSome(d => writes.Add(PlanExecutor.Describe(d)));
+                    var result = !s.DryRun ? await DeleteOrphan(cluster.Store, orphan, ct)
+                        : delete.IsSome ? ReleaseResult.WouldRelease : ReleaseResult.NotAnAddress;
+                    lines.Add(new Line(delete.Match(d => d.Key.Address.ToString(), () => orphan.Name), "", orphan.Owner.PodRef, orphan.Owner.ContainerId, orphan.Owner.IfName, result));
                 }
                 Render(s, target, lines.ToImmutable(), writes.ToImmutable());
                 return ExitCodes.Ok;
@@ -89,37 +90,23 @@ public sealed class ReleaseCommand(KubectlHost host) : AsyncCommand<ReleaseSetti
         return (ReclaimPlan.For(pool, allocations, view.Reservations), pool.State.Allocations.Where(allocations.Contains).ToImmutableArray());
     }
 
-    /// <summary>One pool's release through <see cref="ConflictRetry"/>: the plan that finally landed, and which of the allocations it freed.</summary>
+    /// <summary>One pool's release, as the controller's sweep releases leaks: the plan that finally landed, and which of the allocations it freed.</summary>
     async Task<(Plan, ImmutableArray<Allocation>)> Released(IPoolStore store, PoolKey key, ImmutableArray<Allocation> allocations,
-        ImmutableArray<ReservationEntry> reservations, CancellationToken ct)
-    {
-        Plan last = new(ImmutableArray<Step>.Empty, new Outcome.Released([]));
-        var freed = ImmutableArray<Allocation>.Empty;
-        var loop = new ConflictRetry(store, RetryPolicy.Default, host.Clock, Random.Shared.NextDouble, host.Log);
-        var outcome = await loop.Run([key], (pools, _) =>
-        {
-            freed = pools[0].State.Allocations.Where(allocations.Contains).ToImmutableArray();
-            last = ReclaimPlan.For(pools[0], allocations, reservations);
-            return Fin<Plan>.Succ(last);
-        }, ct);
-        return outcome.Match(_ => (last, freed), e => throw new StoreUnavailableException($"releasing from pool {key}: {e.Message}", transient: false));
-    }
+        ImmutableArray<ReservationEntry> reservations, CancellationToken ct) =>
+        (await new Reclaimer(store, host.Clock, host.Log).Release(key, allocations, reservations, ct)).Match(
+            done => (done.Plan, done.Freed),
+            e => throw new StoreUnavailableException($"releasing from pool {key}: {e.Message}", transient: false));
 
-    /// <summary>An orphan's delete, as the controller makes it: only while it holds exactly the owner seen (a new sandbox may take it over).</summary>
-    static StoreOp.DeleteReservation OrphanDelete(ReservationEntry orphan) =>
-        new(ReservationNames.Readings(orphan.Name)[0].Key with { Name = orphan.Name }, orphan.Owner) { ExactOwner = true };
-
-    /// <summary>Reads the pools again first: an ADD that finished meanwhile backs its reservation, which then stays.</summary>
-    static async Task<ReleaseResult> DeleteOrphan(IPoolStore store, StoreOp.DeleteReservation delete, CancellationToken ct)
-    {
-        if (Orphans.Backed(await store.ListPools("", ct), delete.Key.Name)) return ReleaseResult.HeldAgain;
-        return await store.Apply(delete, ct) switch
+    /// <summary>Reads every pool again first (a pool made since the view could back it), then deletes only from the owner seen.</summary>
+    async Task<ReleaseResult> DeleteOrphan(IPoolStore store, ReservationEntry orphan, CancellationToken ct) =>
+        await new Reclaimer(store, host.Clock, host.Log).DeleteOrphan(orphan, await store.ListPools("", ct), ct) switch
         {
-            ApplyResult.Applied => ReleaseResult.Released,
-            ApplyResult.Missing => ReleaseResult.AlreadyGone,
+            OrphanDeletion.Deleted => ReleaseResult.Released,
+            OrphanDeletion.AlreadyGone => ReleaseResult.AlreadyGone,
+            OrphanDeletion.BackedAgain => ReleaseResult.HeldAgain,
+            OrphanDeletion.NotAnAddress => ReleaseResult.NotAnAddress,
             _ => ReleaseResult.TakenOver,
         };
-    }
 
     void Render(ReleaseSettings s, Target target, ImmutableArray<Line> lines, ImmutableArray<string> writes)
     {

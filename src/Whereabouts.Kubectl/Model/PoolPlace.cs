@@ -17,8 +17,7 @@ public sealed record PoolPlace(string Network, string Node, string NodeSlicePool
 {
     public static PoolPlace Of(PoolKey pool, ImmutableArray<SliceAssignment> slices)
     {
-        var bare = PoolKey.For(pool.Range, "").Name;
-        var prefix = pool.Name == bare ? "" : pool.Name.EndsWith("-" + bare, StringComparison.Ordinal) ? pool.Name[..^(bare.Length + 1)] : pool.Name;
+        var prefix = pool.Prefix;
         foreach (var s in slices)
         {
             if (s.Slice.Normalised != pool.Range.Normalised) continue;

@@ -4,7 +4,7 @@ namespace Whereabouts.Kubectl.Output;
 public enum ImportResult { Imported, WouldImport, AlreadyThere, Refused, Conflict, OutsideRange, Failed }
 
 /// <summary>What became of one allocation or reservation in <c>release</c>.</summary>
-public enum ReleaseResult { Released, WouldRelease, AlreadyGone, HeldAgain, TakenOver }
+public enum ReleaseResult { Released, WouldRelease, AlreadyGone, HeldAgain, TakenOver, NotAnAddress }
 
 /// <summary>The words and colour a result has in a table.</summary>
 public static class Results
@@ -26,6 +26,7 @@ public static class Results
         ReleaseResult.WouldRelease => "would release",
         ReleaseResult.AlreadyGone => "already gone",
         ReleaseResult.HeldAgain => "held again: left",
+        ReleaseResult.NotAnAddress => "not an address: left",
         _ => "taken over: left",
     };
 }

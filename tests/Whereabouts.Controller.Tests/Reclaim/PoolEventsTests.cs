@@ -50,5 +50,5 @@ public sealed class PoolEventsTests
     [InlineData("blue-worker-1-10.0.0.0-28", "10.0.0.0/28", "blue-worker-1")]
     [InlineData("my-net-fd00-0-0-10---64", "fd00:0:0:10::/64", "my-net")]
     public void TheNetworkLabelIsThePoolNameBeforeItsRange(string pool, string range, string network) =>
-        Assert.Equal(network, ControllerMetrics.NetworkOf(pool, Cidr.Parse(range).ThrowIfFail()));
+        Assert.Equal(network, new PoolKey(pool, Cidr.Parse(range).ThrowIfFail()).Prefix);
 }

@@ -20,7 +20,16 @@ public sealed class NamingTests
         Assert.Equal(expected, key.Name);
         Assert.Equal(expected, key.ToString());
         Assert.Equal(Cidr.Parse(range).ThrowIfFail().Normalised, key.Range);
+        Assert.Equal(network, key.Prefix);
     }
+
+    [Theory]
+    [InlineData("blue-worker-1-10.0.1.0-24", "10.0.1.0/24", "blue-worker-1")] // a node's slice: network and node
+    [InlineData("10.0.1.0-24", "10.0.1.0/24", "")]
+    [InlineData("hand-made", "10.0.1.0/24", "")]                              // not of the shape: no network read into it
+    [InlineData("-10.0.1.0-24", "10.0.1.0/24", "")]
+    public void ThePrefixIsWhatTheNameCarriesBeforeItsRange(string name, string range, string prefix) =>
+        Assert.Equal(prefix, new PoolKey(name, Cidr.Parse(range).ThrowIfFail().Normalised).Prefix);
 
     [Theory]
     [InlineData("10.0.0.5", "", "10.0.0.5")]
